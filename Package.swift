@@ -1,0 +1,137 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode plus the upcoming
+/// features the model codebases turn on (see ../shared/STYLE.md, "Package layout").
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "giupxa",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "giupxa", targets: ["giupxa"]),
+        .executable(name: "giupxa-server", targets: ["giupxa-server"]),
+        .library(name: "GiupXaModels", targets: ["GiupXaModels"]),
+        .library(name: "GiupXaProtocol", targets: ["GiupXaProtocol"]),
+        .library(name: "GiupXaClient", targets: ["GiupXaClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+    ],
+    targets: [
+        // System zlib (zlib1g-dev) behind a tiny C shim: the protocol needs raw deflate,
+        // preset dictionaries and long-lived streams, which NIO's wrappers do not expose.
+        .target(
+            name: "CGiupXaZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        // Domain models, validation, Vietnamese text rules. No I/O.
+        .target(
+            name: "GiupXaModels",
+            swiftSettings: swiftSettings
+        ),
+        // The wire protocol: framing, compression, message codec. NIOCore only, no sockets.
+        .target(
+            name: "GiupXaProtocol",
+            dependencies: [
+                "GiupXaModels",
+                "CGiupXaZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Storage behind one Swift protocol; SQLite (GRDB) is the embedded default.
+        .target(
+            name: "GiupXaStorage",
+            dependencies: [
+                "GiupXaModels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GiupXaServer",
+            dependencies: [
+                "GiupXaModels",
+                "GiupXaProtocol",
+                "GiupXaStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GiupXaClient",
+            dependencies: [
+                "GiupXaModels",
+                "GiupXaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "giupxa",
+            dependencies: [
+                "GiupXaClient",
+                "GiupXaModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "giupxa-server",
+            dependencies: [
+                "GiupXaServer",
+                "GiupXaStorage",
+                "GiupXaModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "GiupXaModelsTests",
+            dependencies: ["GiupXaModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaProtocolTests",
+            dependencies: [
+                "GiupXaProtocol",
+                "GiupXaModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaStorageTests",
+            dependencies: ["GiupXaStorage", "GiupXaModels"],
+            swiftSettings: swiftSettings
+        ),
+        // Starts the real executables over loopback; depending on them makes `swift test` build them.
+        .testTarget(
+            name: "GiupXaIntegrationTests",
+            dependencies: ["giupxa", "giupxa-server", "GiupXaModels"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// Header-only shim; see include/CGiupXaZlib.h.

@@ -1,0 +1,21 @@
+/// A provincial agency (sở, ban, ngành, đoàn thể) that can be assigned communes to help.
+/// The short codes (STNMT, BDT, …) are GiupXa's own, as in the domain data.
+public struct Agency: Sendable, Hashable, Codable {
+    public var code: String
+    public var name: String
+    public var kind: String
+
+    public init(code: String, name: String, kind: String) {
+        self.code = code.uppercased()
+        self.name = VietnameseText.normalize(name)
+        self.kind = kind
+    }
+
+    public var searchKey: String { VietnameseText.searchKey(name) }
+
+    /// 2–16 characters of A–Z, 0–9 and underscore.
+    public static func isValidCode(_ code: String) -> Bool {
+        (2...16).contains(code.utf8.count)
+            && code.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
+}

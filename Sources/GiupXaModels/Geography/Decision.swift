@@ -1,0 +1,55 @@
+/// A decision of the provincial People's Committee assigning agencies to communes for a
+/// period, such as 708/QĐ-UBND of 17/08/2017. A later decision replaces an earlier one.
+public struct Decision: Sendable, Hashable, Codable {
+    /// "708/QĐ-UBND" (NFC).
+    public var number: String
+    public var signedOn: CivilDate
+    public var period: DateRange
+    /// The agency that receives the periodic reports (often Ban Dân tộc tỉnh).
+    public var standingAgencyCode: String
+    /// Data shipped for demonstration, not an official record.
+    public var isSample: Bool
+
+    public init(number: String, signedOn: CivilDate, period: DateRange, standingAgencyCode: String, isSample: Bool = false) {
+        self.number = VietnameseText.normalize(number)
+        self.signedOn = signedOn
+        self.period = period
+        self.standingAgencyCode = standingAgencyCode.uppercased()
+        self.isSample = isSample
+    }
+}
+
+/// One agency ↔ commune pair of a decision.
+public struct Assignment: Sendable, Hashable, Codable {
+    public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The agency in charge of the commune.
+        case lead
+        /// An agency that helps alongside the lead.
+        case supporting
+    }
+
+    public var decisionNumber: String
+    public var agencyCode: String
+    public var communeCode: String
+    public var role: Role
+
+    public init(decisionNumber: String, agencyCode: String, communeCode: String, role: Role) {
+        self.decisionNumber = VietnameseText.normalize(decisionNumber)
+        self.agencyCode = agencyCode.uppercased()
+        self.communeCode = communeCode
+        self.role = role
+    }
+}
+
+/// An assignment joined with what a reader needs to show it: the commune and the period.
+public struct AssignmentDetail: Sendable, Hashable, Codable {
+    public var assignment: Assignment
+    public var commune: Commune
+    public var period: DateRange
+
+    public init(assignment: Assignment, commune: Commune, period: DateRange) {
+        self.assignment = assignment
+        self.commune = commune
+        self.period = period
+    }
+}

@@ -1,0 +1,80 @@
+/// One problem with one field of user input: which field, why, and the limit involved.
+/// Field paths are stable and language-neutral ("cadres[0].name"); messages are localised.
+public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Stable reason codes: part of the protocol (they travel in `FieldError.reason`).
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
+        case required
+        case tooLong = "too_long"
+        case tooMany = "too_many"
+        case invalidFormat = "invalid_format"
+        case endBeforeStart = "end_before_start"
+        case durationTooLong = "duration_too_long"
+        case tooEarly = "too_early"
+        case inFuture = "in_future"
+        case unknownCategory = "unknown_category"
+        case negative
+        case tooLarge = "too_large"
+        case controlCharacters = "control_characters"
+        case unknownCommune = "unknown_commune"
+        case unknownAgency = "unknown_agency"
+        case duplicate
+    }
+
+    public var field: String
+    public var reason: Reason
+    /// The limit that was crossed (characters, items, days), when there is one.
+    public var limit: Int?
+    /// The offending value when it is safe to echo (a code or a category name, never free text).
+    public var value: String?
+
+    public init(field: String, reason: Reason, limit: Int? = nil, value: String? = nil) {
+        self.field = field
+        self.reason = reason
+        self.limit = limit
+        self.value = value
+    }
+
+    /// "cadres[0].name: bắt buộc" — field first, so a user can find it.
+    public func message(_ language: Language) -> String {
+        "\(field): \(reasonText(language))"
+    }
+
+    public var description: String { message(.en) }
+
+    private func reasonText(_ l: Language) -> String {
+        let n = limit.map(String.init) ?? "?"
+        let v = value.map { " (\($0))" } ?? ""
+        switch reason {
+        case .required: return l.pick(vi: "bắt buộc, không được để trống", en: "is required")
+        case .tooLong: return l.pick(vi: "quá dài (tối đa \(n) ký tự)", en: "is too long (at most \(n) characters)")
+        case .tooMany: return l.pick(vi: "quá nhiều mục (tối đa \(n))", en: "has too many items (at most \(n))")
+        case .invalidFormat: return l.pick(vi: "sai định dạng\(v)", en: "has an invalid format\(v)")
+        case .endBeforeStart: return l.pick(vi: "thời gian kết thúc phải sau thời gian bắt đầu", en: "end must be after start")
+        case .durationTooLong: return l.pick(vi: "chuyến công tác quá dài (tối đa \(n) ngày)", en: "visit is too long (at most \(n) days)")
+        case .tooEarly: return l.pick(vi: "ngày quá sớm (trước năm \(n))", en: "date is too early (before \(n))")
+        case .inFuture: return l.pick(vi: "thời gian nằm ở tương lai", en: "lies in the future")
+        case .unknownCategory: return l.pick(vi: "loại hoạt động không tồn tại\(v)", en: "unknown activity category\(v)")
+        case .negative: return l.pick(vi: "không được âm", en: "must not be negative")
+        case .tooLarge: return l.pick(vi: "giá trị quá lớn (tối đa \(n))", en: "is too large (at most \(n))")
+        case .controlCharacters: return l.pick(vi: "chứa ký tự điều khiển không hợp lệ", en: "contains control characters")
+        case .unknownCommune: return l.pick(vi: "không có xã với mã này\(v)", en: "no commune has this code\(v)")
+        case .unknownAgency: return l.pick(vi: "không có cơ quan với mã này\(v)", en: "no agency has this code\(v)")
+        case .duplicate: return l.pick(vi: "bị trùng\(v)", en: "is a duplicate\(v)")
+        }
+    }
+}
+
+/// Input refused for one or more field issues. Nothing is stored when this is thrown.
+public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var issues: [FieldIssue]
+
+    public init(_ issues: [FieldIssue]) {
+        self.issues = issues
+    }
+
+    public func message(_ language: Language) -> String {
+        issues.map { $0.message(language) }.joined(separator: "; ")
+    }
+
+    public var description: String { message(.en) }
+}

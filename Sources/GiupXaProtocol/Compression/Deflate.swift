@@ -1,0 +1,79 @@
+import CGiupXaZlib
+public import NIOCore
+
+/// Raw deflate (RFC 1951) for message parts, through the system zlib. One z_stream per call
+/// keeps this safe to use from concurrent call tasks; a long-lived per-connection context
+/// (better ratios on a series of small messages) is a later protocol version's business.
+public enum Deflate {
+    /// Messages shorter than this are sent as they are: deflate rarely wins below it.
+    public static let threshold = 96
+
+    public enum Failure: Error, Sendable, Hashable {
+        /// The compressed data is not a valid raw deflate stream, is truncated, or has bytes
+        /// after the end of the stream.
+        case corrupt
+        /// Inflating would exceed the limit; stopped before allocating more.
+        case tooLarge(limit: Int)
+    }
+
+    /// Compresses `input` and returns the result only if it is strictly smaller, so that
+    /// compression is applied only when it pays. Level 9: on a 2G link bytes cost far more
+    /// than CPU.
+    public static func compressIfSmaller(_ input: ByteBuffer, allocator: ByteBufferAllocator = .init()) -> ByteBuffer? {
+        guard input.readableBytes >= threshold else { return nil }
+        var stream = z_stream()
+        guard CGiupXaZlib_deflateInit2(&stream, 9, -15, 9) == Z_OK else { return nil }
+        defer { deflateEnd(&stream) }
+        let budget = input.readableBytes - 1
+        var output = allocator.buffer(capacity: budget)
+        var finished = false
+        input.withUnsafeReadableBytes { inBytes in
+            _ = output.writeWithUnsafeMutableBytes(minimumWritableBytes: budget) { outBytes in
+                stream.next_in = UnsafeMutablePointer(mutating: inBytes.bindMemory(to: UInt8.self).baseAddress!)
+                stream.avail_in = UInt32(inBytes.count)
+                stream.next_out = outBytes.bindMemory(to: UInt8.self).baseAddress!
+                stream.avail_out = UInt32(budget)
+                // Z_STREAM_END only if everything fit in less than the input's size.
+                finished = deflate(&stream, Z_FINISH) == Z_STREAM_END
+                return finished ? Int(stream.total_out) : 0
+            }
+        }
+        return finished ? output : nil
+    }
+
+    /// Inflates one complete raw deflate stream, refusing output above `limit` bytes without
+    /// allocating it: a small frame that would inflate to 1 GiB stops at `limit`.
+    public static func decompress(_ input: ByteBuffer, limit: Int, allocator: ByteBufferAllocator = .init()) throws(Failure) -> ByteBuffer {
+        var stream = z_stream()
+        guard CGiupXaZlib_inflateInit2(&stream, -15) == Z_OK else { throw .corrupt }
+        defer { inflateEnd(&stream) }
+        var output = allocator.buffer(capacity: min(max(input.readableBytes * 4, 256), limit))
+        var input = input
+        var rc: Int32 = Z_OK
+        var overLimit = false
+        input.withUnsafeMutableReadableBytes { inBytes in
+            stream.next_in = inBytes.bindMemory(to: UInt8.self).baseAddress
+            stream.avail_in = UInt32(inBytes.count)
+            while rc == Z_OK {
+                if output.writableBytes == 0 {
+                    // Room for at most one byte past the limit: enough to detect the overflow.
+                    guard output.readableBytes < limit else { overLimit = true; return }
+                    output.reserveCapacity(minimumWritableBytes: min(output.capacity, limit + 1 - output.readableBytes))
+                }
+                _ = output.writeWithUnsafeMutableBytes(minimumWritableBytes: 1) { outBytes in
+                    stream.next_out = outBytes.bindMemory(to: UInt8.self).baseAddress
+                    stream.avail_out = UInt32(outBytes.count)
+                    let before = stream.avail_out
+                    rc = inflate(&stream, Z_NO_FLUSH)
+                    return Int(before - stream.avail_out)
+                }
+                if output.readableBytes > limit { overLimit = true; return }
+                // Z_BUF_ERROR with output room left means the input ended mid-stream.
+                if rc == Z_BUF_ERROR && output.writableBytes == 0 { rc = Z_OK }
+            }
+        }
+        if overLimit { throw .tooLarge(limit: limit) }
+        guard rc == Z_STREAM_END, stream.avail_in == 0 else { throw .corrupt }
+        return output
+    }
+}

@@ -1,0 +1,16 @@
+/// Limits one side enforces on what it receives. Defaults are documented in PROTOCOL.md
+/// ("Limits") and announced to the client in ServerHello.
+public struct ProtocolLimits: Sendable, Hashable {
+    /// Largest frame body accepted, checked from the length prefix before buffering the body.
+    public var maxFrameBytes: Int = 4 << 20
+    /// Largest message after decompression; inflating stops at this size.
+    public var maxMessageBytes: Int = 16 << 20
+    /// Largest HELLO body (the peer is not yet authenticated).
+    public var maxHelloBytes: Int = 16 << 10
+    public var maxVisitsPerBatch: Int = 1000
+    public var maxConcurrentCalls: Int = 16
+
+    public init() {}
+
+    public static let `default` = ProtocolLimits()
+}

@@ -1,0 +1,89 @@
+public import GiupXaModels
+
+/// The protocol layer's one public error: a status code, a message for people (already in
+/// the language the client asked for), and per-field detail. `description` avoids echoing
+/// payload text because visit logs name real people.
+public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: StatusCode
+    public var message: String
+    public var fieldErrors: [Giupxa_V1_FieldError]
+
+    public init(code: StatusCode, message: String, fieldErrors: [Giupxa_V1_FieldError] = []) {
+        self.code = code
+        self.message = message
+        self.fieldErrors = fieldErrors
+    }
+
+    public init(_ status: Giupxa_V1_Status) {
+        self.init(code: StatusCode(rawValue: status.code), message: status.message, fieldErrors: status.fieldErrors)
+    }
+
+    /// A domain validation failure as INVALID_ARGUMENT with one FieldError per issue.
+    public init(_ error: ValidationError, fieldPrefix: String = "", language: Language) {
+        self.init(
+            code: .invalidArgument,
+            message: error.message(language),
+            fieldErrors: error.issues.map { Giupxa_V1_FieldError(issue: $0, prefix: fieldPrefix, language: language) })
+    }
+
+    public var status: Giupxa_V1_Status {
+        var status = Giupxa_V1_Status()
+        status.code = code.rawValue
+        status.message = message
+        status.fieldErrors = fieldErrors
+        return status
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+extension Giupxa_V1_FieldError {
+    public init(issue: FieldIssue, prefix: String = "", language: Language) {
+        self.init()
+        var prefixed = issue
+        prefixed.field = prefix + issue.field
+        field = prefixed.field
+        reason = issue.reason.rawValue
+        message = prefixed.message(language)
+    }
+}
+
+/// A breach of the framing rules: connection-fatal. The receiver sends GOAWAY with the
+/// status below and closes; calls in flight on that connection end too.
+public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertible {
+    case badPreamble
+    case unsupportedVersion(min: UInt8, max: UInt8)
+    case unknownFrameType(UInt8)
+    case reservedFlags
+    case malformedVarint(String)
+    case frameTooLarge(length: Int, limit: Int)
+    case unexpectedFrame(FrameType, String)
+    case callIDNotIncreasing(UInt32)
+    case malformedHello(String)
+
+    public var code: StatusCode {
+        switch self {
+        case .unsupportedVersion: .failedPrecondition
+        case .frameTooLarge: .resourceExhausted
+        default: .internal
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .badPreamble: "bad preamble (expected \"GX\" and two version bytes)"
+        case .unsupportedVersion(let min, let max): "no common protocol version: client speaks \(min)–\(max), server speaks 1–1"
+        case .unknownFrameType(let t): "unknown frame type \(t)"
+        case .reservedFlags: "reserved flag bit set"
+        case .malformedVarint(let field): "malformed varint in \(field)"
+        case .frameTooLarge(let length, let limit): "frame of \(length) bytes exceeds the limit of \(limit)"
+        case .unexpectedFrame(let type, let why): "unexpected \(type) frame: \(why)"
+        case .callIDNotIncreasing(let id): "call id \(id) does not increase"
+        case .malformedHello(let why): "malformed HELLO: \(why)"
+        }
+    }
+
+    public var status: Giupxa_V1_Status {
+        RPCError(code: code, message: description).status
+    }
+}

@@ -1,0 +1,291 @@
+import Crypto
+public import Foundation
+public import GiupXaModels
+import GRDB
+
+/// The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so a
+/// committed transaction survives a crash or power cut. Writes are serialised by GRDB's pool;
+/// reads run concurrently with them.
+public final class SQLiteStore: GiupXaStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // WAL + FULL: each commit fsyncs the WAL, so an acknowledged visit is on disk.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Schema.migrator.migrate(pool)
+    }
+
+    // MARK: Reference data
+
+    public func loadDefaultData() async throws -> DefaultDataSummary {
+        let communes = DefaultData.communes
+        let agencies = DefaultData.agencies
+        let decision = DefaultData.sampleDecision
+        let assignments = DefaultData.sampleAssignments
+        try await pool.write { db in
+            for commune in communes {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO district(code, name) VALUES (?, ?)",
+                    arguments: [commune.district.code, commune.district.name])
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO commune(code, name, search_key, kind, district_code, dataset)
+                        VALUES (?, ?, ?, ?, ?, '2017')
+                        """,
+                    arguments: [commune.code, commune.name, commune.searchKey, commune.kind.rawValue, commune.district.code])
+            }
+            for agency in agencies {
+                try Self.insertAgency(agency, db: db, ignoreExisting: true)
+            }
+        }
+        _ = try await importDecision(decision, assignments: assignments)
+        return DefaultDataSummary(
+            districts: Set(communes.map(\.district.code)).count, communes: communes.count,
+            agencies: agencies.count, assignments: assignments.count)
+    }
+
+    public func communes() async throws -> [Commune] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.code, c.name, c.kind, d.code AS dcode, d.name AS dname
+                FROM commune c JOIN district d ON d.code = c.district_code ORDER BY c.code
+                """).map(Self.commune(from:))
+        }
+    }
+
+    public func agencies() async throws -> [Agency] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, name, kind FROM agency ORDER BY code").map(Self.agency(from:))
+        }
+    }
+
+    public func agency(code: String) async throws -> Agency? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT code, name, kind FROM agency WHERE code = ?", arguments: [code.uppercased()])
+                .map(Self.agency(from:))
+        }
+    }
+
+    public func addAgency(_ agency: Agency) async throws {
+        try await pool.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM agency WHERE code = ?", arguments: [agency.code]) != nil {
+                throw StoreError.agencyExists(agency.code)
+            }
+            try Self.insertAgency(agency, db: db, ignoreExisting: false)
+        }
+    }
+
+    // MARK: Credentials
+
+    public func issueCredential(agencyCode: String, now: Date) async throws -> IssuedCredential {
+        let code = agencyCode.uppercased()
+        let secret = CredentialSecret.generate()
+        try await pool.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM agency WHERE code = ?", arguments: [code]) != nil else {
+                throw StoreError.unknownAgency(code)
+            }
+            try db.execute(
+                sql: "INSERT INTO credential(agency_code, secret_sha256, issued_at) VALUES (?, ?, ?)",
+                arguments: [code, CredentialSecret.digest(secret), now.timeIntervalSince1970])
+        }
+        return IssuedCredential(agencyCode: code, secret: secret, issuedAt: now)
+    }
+
+    public func authenticate(agencyCode: String, secret: String) async throws -> Agency? {
+        let digest = CredentialSecret.digest(secret)
+        return try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT a.code, a.name, a.kind FROM credential c JOIN agency a ON a.code = c.agency_code
+                    WHERE c.secret_sha256 = ? AND c.revoked_at IS NULL AND a.code = ?
+                    """,
+                arguments: [digest, agencyCode.uppercased()]
+            ).map(Self.agency(from:))
+        }
+    }
+
+    // MARK: Decisions
+
+    public func importDecision(_ decision: Decision, assignments: [Assignment]) async throws -> DecisionImportSummary {
+        let digest = Self.digest(decision: decision, assignments: assignments)
+        return try await pool.write { db in
+            if let existing = try Data.fetchOne(
+                db, sql: "SELECT content_sha256 FROM decision WHERE number = ?", arguments: [decision.number])
+            {
+                guard existing == digest else { throw StoreError.decisionConflict(decision.number) }
+                return DecisionImportSummary(decisionNumber: decision.number, assignments: assignments.count, created: false)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO decision(number, signed_on, period_start, period_end, standing_agency_code, is_sample, content_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    decision.number, decision.signedOn.yyyymmdd, decision.period.start.yyyymmdd,
+                    decision.period.end.yyyymmdd, decision.standingAgencyCode, decision.isSample, digest,
+                ])
+            for a in assignments {
+                try db.execute(
+                    sql: "INSERT INTO assignment(decision_number, agency_code, commune_code, role) VALUES (?, ?, ?, ?)",
+                    arguments: [decision.number, a.agencyCode, a.communeCode, a.role.rawValue])
+            }
+            return DecisionImportSummary(decisionNumber: decision.number, assignments: assignments.count, created: true)
+        }
+    }
+
+    public func decisions() async throws -> [Decision] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY signed_on, number").map { row in
+                Decision(
+                    number: row["number"],
+                    signedOn: CivilDate(yyyymmdd: row["signed_on"])!,
+                    period: DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!),
+                    standingAgencyCode: row["standing_agency_code"],
+                    isSample: row["is_sample"])
+            }
+        }
+    }
+
+    public func assignments(agencyCode: String, on day: CivilDate?) async throws -> [StoredAssignment] {
+        let dayValue = day?.yyyymmdd
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.decision_number, a.agency_code, a.role, d.period_start, d.period_end, d.is_sample,
+                           c.code, c.name, c.kind, dist.code AS dcode, dist.name AS dname
+                    FROM assignment a
+                    JOIN decision d ON d.number = a.decision_number
+                    JOIN commune c ON c.code = a.commune_code
+                    JOIN district dist ON dist.code = c.district_code
+                    WHERE a.agency_code = ? AND (? IS NULL OR (d.period_start <= ? AND ? <= d.period_end))
+                    ORDER BY d.period_start, c.code
+                    """,
+                arguments: [agencyCode.uppercased(), dayValue, dayValue, dayValue]
+            ).map { row in
+                let commune = Self.commune(from: row)
+                let assignment = Assignment(
+                    decisionNumber: row["decision_number"], agencyCode: row["agency_code"], communeCode: commune.code,
+                    role: Assignment.Role(rawValue: row["role"]) ?? .lead)
+                let period = DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!)
+                return StoredAssignment(
+                    detail: AssignmentDetail(assignment: assignment, commune: commune, period: period),
+                    isSample: row["is_sample"])
+            }
+        }
+    }
+
+    // MARK: Visits
+
+    public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+        let agency = agencyCode.uppercased()
+        // Encode outside the write lock: only the inserts need to be serialised.
+        let encoded = try visits.map { visit -> (Visit, String, Data) in
+            var owned = visit
+            owned.agencyCode = agency
+            let body = try VisitEncoding.body(owned)
+            return (owned, body, VisitEncoding.digest(body))
+        }
+        let time = receivedAt.timeIntervalSince1970
+        // One transaction for the whole batch: one fsync, however many visits.
+        return try await pool.write { db in
+            var outcomes: [SubmitOutcome] = []
+            outcomes.reserveCapacity(encoded.count)
+            for (visit, body, digest) in encoded {
+                let id = visit.id.uuidString
+                if let row = try Row.fetchOne(db, sql: "SELECT revision, content_sha256 FROM visit WHERE id = ?", arguments: [id]) {
+                    let revision: Int = row["revision"]
+                    let stored: Data = row["content_sha256"]
+                    outcomes.append(stored == digest ? .alreadyStored(revision: revision) : .conflict(revision: revision))
+                    continue
+                }
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
+                    outcomes.append(.rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode)))
+                    continue
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, body, received_at)
+                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
+                        Int64(visit.end.timeIntervalSince1970), digest, body, time,
+                    ])
+                try db.execute(
+                    sql: """
+                        INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                        VALUES (?, 1, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, body, digest, agency, time])
+                outcomes.append(.stored(revision: 1))
+            }
+            return outcomes
+        }
+    }
+
+    public func visits(_ query: VisitQuery) async throws -> VisitPage {
+        let limit = max(1, min(query.limit, 1000))
+        return try await pool.read { db in
+            var sql = "SELECT id, start_at, revision, body, received_at FROM visit WHERE 1 = 1"
+            var arguments: StatementArguments = []
+            if let agency = query.agencyCode {
+                sql += " AND agency_code = ?"
+                arguments += [agency.uppercased()]
+            }
+            if let commune = query.communeCode {
+                sql += " AND commune_code = ?"
+                arguments += [commune]
+            }
+            if let after = query.after {
+                sql += " AND (start_at, id) > (?, ?)"
+                arguments += [after.start, after.id]
+            }
+            sql += " ORDER BY start_at, id LIMIT ?"
+            arguments += [limit + 1]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            var visits: [StoredVisit] = []
+            for row in rows.prefix(limit) {
+                let visit = try VisitEncoding.decode(row["body"] as String)
+                visits.append(StoredVisit(visit: visit, revision: row["revision"], receivedAt: Date(timeIntervalSince1970: row["received_at"])))
+            }
+            let next = rows.count > limit ? rows[limit - 1] : nil
+            return VisitPage(visits: visits, nextCursor: next.map { VisitCursor(start: $0["start_at"], id: $0["id"]) })
+        }
+    }
+
+    // MARK: Row mapping
+
+    private static func insertAgency(_ agency: Agency, db: Database, ignoreExisting: Bool) throws {
+        try db.execute(
+            sql: "INSERT \(ignoreExisting ? "OR IGNORE " : "")INTO agency(code, name, search_key, kind) VALUES (?, ?, ?, ?)",
+            arguments: [agency.code, agency.name, agency.searchKey, agency.kind])
+    }
+
+    private static func agency(from row: Row) -> Agency {
+        Agency(code: row["code"], name: row["name"], kind: row["kind"])
+    }
+
+    private static func commune(from row: Row) -> Commune {
+        Commune(
+            code: row["code"], name: row["name"], kind: Commune.Kind(rawValue: row["kind"]) ?? .xa,
+            district: District(code: row["dcode"], name: row["dname"]))
+    }
+
+    /// Identity of a decision's content, for idempotent re-imports.
+    private static func digest(decision: Decision, assignments: [Assignment]) -> Data {
+        var text = "\(decision.number)|\(decision.signedOn.yyyymmdd)|\(decision.period.start.yyyymmdd)|\(decision.period.end.yyyymmdd)|\(decision.standingAgencyCode)"
+        for a in assignments.sorted(by: { ($0.agencyCode, $0.communeCode) < ($1.agencyCode, $1.communeCode) }) {
+            text += "\n\(a.agencyCode)|\(a.communeCode)|\(a.role.rawValue)"
+        }
+        return Data(SHA256.hash(data: Data(text.utf8)))
+    }
+}

@@ -1,0 +1,85 @@
+import GRDB
+
+/// Versioned migrations of the SQLite schema. Never edit a registered migration: add one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-reference-data") { db in
+            try db.execute(sql: """
+                CREATE TABLE district (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL
+                );
+                -- Commune codes are reused across reorganisations: `dataset` says which set of
+                -- units a code belongs to, so rows never join across periods on code alone.
+                CREATE TABLE commune (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    search_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    district_code TEXT NOT NULL REFERENCES district(code),
+                    dataset TEXT NOT NULL
+                );
+                CREATE TABLE agency (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    search_key TEXT NOT NULL,
+                    kind TEXT NOT NULL
+                );
+                CREATE TABLE credential (
+                    id INTEGER PRIMARY KEY,
+                    agency_code TEXT NOT NULL REFERENCES agency(code),
+                    secret_sha256 BLOB NOT NULL UNIQUE,
+                    issued_at REAL NOT NULL,
+                    revoked_at REAL
+                );
+                CREATE TABLE decision (
+                    number TEXT PRIMARY KEY,
+                    signed_on INTEGER NOT NULL,
+                    period_start INTEGER NOT NULL,
+                    period_end INTEGER NOT NULL,
+                    standing_agency_code TEXT NOT NULL,
+                    is_sample INTEGER NOT NULL,
+                    content_sha256 BLOB NOT NULL
+                );
+                CREATE TABLE assignment (
+                    decision_number TEXT NOT NULL REFERENCES decision(number),
+                    agency_code TEXT NOT NULL REFERENCES agency(code),
+                    commune_code TEXT NOT NULL REFERENCES commune(code),
+                    role TEXT NOT NULL,
+                    PRIMARY KEY (decision_number, agency_code, commune_code)
+                );
+                CREATE INDEX assignment_by_agency ON assignment(agency_code);
+                """)
+        }
+        migrator.registerMigration("v1-visits") { db in
+            try db.execute(sql: """
+                -- The latest revision of each visit, with the columns reports filter on.
+                CREATE TABLE visit (
+                    id TEXT PRIMARY KEY,
+                    agency_code TEXT NOT NULL REFERENCES agency(code),
+                    commune_code TEXT NOT NULL REFERENCES commune(code),
+                    start_at INTEGER NOT NULL,
+                    end_at INTEGER NOT NULL,
+                    revision INTEGER NOT NULL,
+                    content_sha256 BLOB NOT NULL,
+                    body TEXT NOT NULL,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX visit_by_agency ON visit(agency_code, start_at, id);
+                CREATE INDEX visit_by_start ON visit(start_at, id);
+                -- Every revision ever accepted, so corrections never lose history.
+                CREATE TABLE visit_revision (
+                    visit_id TEXT NOT NULL REFERENCES visit(id),
+                    revision INTEGER NOT NULL,
+                    body TEXT NOT NULL,
+                    content_sha256 BLOB NOT NULL,
+                    submitted_by TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    PRIMARY KEY (visit_id, revision)
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+import GiupXaModels
+
+/// The canonical stored form of a visit: JSON with sorted keys and whole-second dates. Two
+/// submissions are "identical" exactly when these bytes are, which makes resubmission
+/// idempotent and a changed visit under the same id a detectable conflict.
+enum VisitEncoding {
+    static func body(_ visit: Visit) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return String(decoding: try encoder.encode(visit), as: UTF8.self)
+    }
+
+    static func decode(_ body: String) throws -> Visit {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(Visit.self, from: Data(body.utf8))
+    }
+
+    static func digest(_ body: String) -> Data {
+        Data(SHA256.hash(data: Data(body.utf8)))
+    }
+}
+
+/// Agency credential secrets: "gx1_" + 32 random bytes in base64url. Only the SHA-256 of a
+/// secret is stored, so the database holds nothing an attacker could log in with.
+enum CredentialSecret {
+    static func generate() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "gx1_" + base64
+    }
+
+    static func digest(_ secret: String) -> Data {
+        Data(SHA256.hash(data: Data(secret.utf8)))
+    }
+}
