@@ -11,6 +11,6 @@ out="$root/Sources/GiupXaProtocol/Generated"
 mkdir -p "$out"
 rm -f "$out"/*.pb.swift
 protoc --plugin=protoc-gen-swift="$plugin" \
-  --swift_out="$out" --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath \
+  --swift_out="$out" --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath --swift_opt=UseAccessLevelOnImports=true \
   -I "$root/Protocol" "$root"/Protocol/giupxa/v1/*.proto
 echo "generated: $(ls "$out")"

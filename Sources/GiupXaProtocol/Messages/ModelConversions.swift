@@ -24,7 +24,7 @@ extension Giupxa_V1_Visit {
         }
         activities = visit.activities.map { activity in
             var a = Giupxa_V1_Activity()
-            a.category = Giupxa_V1_ActivityCategory(rawValue: activity.category.number) ?? .activityCategoryUnspecified
+            a.category = Giupxa_V1_ActivityCategory(rawValue: activity.category.number) ?? .unspecified
             a.description_p = activity.description
             return a
         }

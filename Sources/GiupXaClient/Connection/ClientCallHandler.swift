@@ -1,0 +1,136 @@
+import GiupXaProtocol
+import NIOCore
+
+/// What the client writes into its pipeline.
+enum ClientOutbound {
+    /// The preamble and HELLO; written but not flushed, so the first call leaves with them.
+    case hello(Frame)
+    /// A REQUEST frame (its call id is assigned here) and where its answer goes.
+    case call(Frame, timeout: TimeAmount, promise: EventLoopPromise<Frame>)
+    /// Flushes a pending HELLO when no call follows it.
+    case flushHello
+}
+
+/// Matches answers to calls by call id, on the channel's event loop (so it needs no locks),
+/// and fails every pending call when the connection ends.
+final class ClientCallHandler: ChannelDuplexHandler {
+    typealias InboundIn = WireEvent
+    typealias OutboundIn = ClientOutbound
+    typealias OutboundOut = ByteBuffer
+
+    private var nextCallID: UInt32 = 1
+    private var pending: [UInt32: (promise: EventLoopPromise<Frame>, timeout: Scheduled<Void>)] = [:]
+    private let helloPromise: EventLoopPromise<Frame>
+    /// Set once the connection failed; later calls fail at once with it.
+    private var terminalError: RPCError?
+
+    init(helloPromise: EventLoopPromise<Frame>) {
+        self.helloPromise = helloPromise
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .hello(let frame):
+            var buffer = context.channel.allocator.buffer(capacity: Preamble.size + frame.overhead + frame.body.readableBytes)
+            Preamble().write(to: &buffer)
+            frame.write(to: &buffer)
+            context.write(wrapOutboundOut(buffer), promise: promise)
+        case .flushHello:
+            context.flush()
+            promise?.succeed()
+        case .call(var frame, let timeout, let callPromise):
+            if let terminalError {
+                callPromise.fail(terminalError)
+                promise?.succeed()
+                return
+            }
+            let id = nextCallID
+            nextCallID += 1
+            frame.callID = id
+            // Scheduled on this event loop, so the handler and context are safe to touch there.
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            let scheduled = context.eventLoop.scheduleTask(in: timeout) {
+                bound.value.handler.expire(id, context: bound.value.context)
+            }
+            pending[id] = (callPromise, scheduled)
+            var buffer = context.channel.allocator.buffer(capacity: frame.overhead + frame.body.readableBytes)
+            frame.write(to: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .frame(let frame) = unwrapInboundIn(data) else { return }
+        switch frame.type {
+        case .hello:
+            helloPromise.succeed(frame)
+        case .response, .status:
+            if let entry = pending.removeValue(forKey: frame.callID) {
+                entry.timeout.cancel()
+                entry.promise.succeed(frame)
+            }
+        case .ping:
+            var buffer = context.channel.allocator.buffer(capacity: 2 + frame.body.readableBytes)
+            Frame(type: .pong, callID: 0, body: frame.body).write(to: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .goAway:
+            let status = (try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body))?.status
+            failAll(status.map(RPCError.init) ?? RPCError(code: .unavailable, message: "server sent GOAWAY"))
+            context.close(promise: nil)
+        case .pong, .request, .cancel:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(RPCError(code: .internal, message: "protocol error from server: \(error)"))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RPCError(code: .unavailable, message: "connection closed"))
+        context.fireChannelInactive()
+    }
+
+    private func expire(_ id: UInt32, context: ChannelHandlerContext) {
+        guard let entry = pending.removeValue(forKey: id) else { return }
+        entry.promise.fail(RPCError(code: .deadlineExceeded, message: "no answer within the call deadline"))
+        // Tell the server to drop the call; it must not answer it any more.
+        var buffer = context.channel.allocator.buffer(capacity: 8)
+        MessageCodec.cancel(callID: id).write(to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func failAll(_ error: RPCError) {
+        if terminalError == nil { terminalError = error }
+        helloPromise.fail(error)
+        let calls = pending
+        pending.removeAll()
+        for (_, entry) in calls {
+            entry.timeout.cancel()
+            entry.promise.fail(error)
+        }
+    }
+}
+
+/// Counts the bytes that cross the socket in each direction, framing included.
+final class ByteCountingHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+
+    let counters: ByteCounters
+
+    init(counters: ByteCounters) {
+        self.counters = counters
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        counters.add(received: unwrapInboundIn(data).readableBytes)
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        counters.add(sent: unwrapOutboundIn(data).readableBytes)
+        context.write(data, promise: promise)
+    }
+}

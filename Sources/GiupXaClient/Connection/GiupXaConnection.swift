@@ -1,0 +1,93 @@
+public import GiupXaProtocol
+import NIOCore
+import NIOPosix
+public import SwiftProtobuf
+
+/// A client connection to a GiupXa server. `connect` returns as soon as TCP is up: the HELLO
+/// is queued and leaves with the first call, so a sync costs TCP's handshake plus one round
+/// trip per call, with no round trip for the HELLO.
+public final class GiupXaConnection: Sendable {
+    let channel: any Channel
+    private let hello: EventLoopFuture<Frame>
+    public let bytes: ByteCounters
+    let limits: ProtocolLimits
+
+    private init(channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits) {
+        self.channel = channel
+        self.hello = hello
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    public static func connect(
+        host: String, port: Int, hello: Giupxa_V1_ClientHello,
+        connectTimeout: Duration = .seconds(20), limits: ProtocolLimits = .default
+    ) async throws -> GiupXaConnection {
+        let bytes = ByteCounters()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let helloPromise = group.any().makePromise(of: Frame.self)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.milliseconds(connectTimeout.milliseconds))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteCountingHandler(counters: bytes),
+                            ByteToMessageHandler(FrameDecoder(expectPreamble: false, limits: limits)),
+                            ClientCallHandler(helloPromise: helloPromise),
+                        ])
+                    }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            helloPromise.fail(error)
+            throw RPCError(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)")
+        }
+        channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
+        return GiupXaConnection(channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits)
+    }
+
+    /// The server's HELLO; throws the server's reason (UNAUTHENTICATED, …) if it refused us.
+    public func serverHello() async throws -> Giupxa_V1_ServerHello {
+        try await channel.writeAndFlush(ClientOutbound.flushHello)
+        let frame = try await hello.get()
+        return try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body)
+    }
+
+    /// One unary call. Throws RPCError with the server's status, DEADLINE_EXCEEDED after
+    /// `timeout`, or UNAVAILABLE if the connection drops.
+    public func call<Response: SwiftProtobuf.Message>(
+        _ method: Method, _ request: some SwiftProtobuf.Message, as: Response.Type = Response.self,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Response {
+        var metadata = Giupxa_V1_CallMetadata()
+        metadata.timeoutMs = UInt32(clamping: timeout.milliseconds)
+        let frame = MessageCodec.request(callID: 0, method: method, metadata: metadata, message: request)
+        let promise = channel.eventLoop.makePromise(of: Frame.self)
+        channel.writeAndFlush(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise))
+            .cascadeFailure(to: promise)
+        let answer = try await promise.futureResult.get()
+        // A refused HELLO also fails the call: report the server's reason rather than the call's.
+        _ = try await hello.get()
+        switch answer.type {
+        case .response:
+            let message = try MessageCodec.openMessage(answer.body, compression: answer.flags.compression, limits: limits)
+            return try MessageCodec.decode(Response.self, from: message)
+        default:
+            throw RPCError(try MessageCodec.decode(Giupxa_V1_Status.self, from: answer.body))
+        }
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,212 @@
+public import Foundation
+public import GiupXaModels
+import GRDB
+
+/// The client's local store: visits recorded offline, waiting to be sent, and the cached
+/// assignments. SQLite with `synchronous = FULL`: once `add` returns, the visit survives the
+/// process being killed or the device losing power. A visit leaves the pending state only
+/// when the server's answer for that visit has been recorded.
+public final class Outbox: Sendable {
+    private let queue: DatabaseQueue
+
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case pending
+        /// The server acknowledged it (stored now or earlier).
+        case sent
+        /// The server holds a different visit with this id.
+        case conflict
+        /// The server refused it; the reason is kept.
+        case rejected
+    }
+
+    public struct Entry: Sendable, Hashable, Codable {
+        public var visit: Visit
+        public var state: State
+        public var recordedAt: Date
+        public var acknowledgedAt: Date?
+        public var revision: Int?
+        /// The server's reason for a conflict or rejection, in the language it was asked in.
+        public var message: String?
+    }
+
+    init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        config.busyMode = .timeout(10)
+        queue = try DatabaseQueue(path: path, configuration: config)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox_visit (
+                    id TEXT PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    commune_code TEXT NOT NULL,
+                    start_at INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    recorded_at REAL NOT NULL,
+                    acknowledged_at REAL,
+                    revision INTEGER,
+                    message TEXT
+                );
+                CREATE INDEX outbox_by_state ON outbox_visit(state, recorded_at);
+                CREATE TABLE assignment_cache (
+                    decision_number TEXT NOT NULL,
+                    commune_code TEXT NOT NULL,
+                    commune_name TEXT NOT NULL,
+                    district_name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    period_start INTEGER NOT NULL,
+                    period_end INTEGER NOT NULL,
+                    sample INTEGER NOT NULL,
+                    PRIMARY KEY (decision_number, commune_code)
+                );
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        try migrator.migrate(queue)
+    }
+
+    // MARK: Visits
+
+    /// Records a visit as pending. Adding the same id twice is refused, so a visit can never
+    /// be silently replaced before it is sent.
+    public func add(_ visit: Visit, now: Date = Date()) throws {
+        let body = try Self.encoder.encode(visit)
+        try queue.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString]) != nil {
+                throw ValidationError([FieldIssue(field: "id", reason: .duplicate, value: visit.id.uuidString)])
+            }
+            try db.execute(
+                sql: "INSERT INTO outbox_visit(id, body, commune_code, start_at, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [visit.id.uuidString, String(decoding: body, as: UTF8.self), visit.communeCode,
+                            Int64(visit.start.timeIntervalSince1970), now.timeIntervalSince1970])
+        }
+    }
+
+    public func entries(state: State? = nil) throws -> [Entry] {
+        try queue.read { db in
+            var sql = "SELECT * FROM outbox_visit"
+            var arguments: StatementArguments = []
+            if let state {
+                sql += " WHERE state = ?"
+                arguments += [state.rawValue]
+            }
+            sql += " ORDER BY start_at, id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                Entry(
+                    visit: try Self.decoder.decode(Visit.self, from: Data((row["body"] as String).utf8)),
+                    state: State(rawValue: row["state"]) ?? .pending,
+                    recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
+                    acknowledgedAt: (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    revision: row["revision"],
+                    message: row["message"])
+            }
+        }
+    }
+
+    public func counts() throws -> [State: Int] {
+        try queue.read { db in
+            var result: [State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox_visit GROUP BY state") {
+                if let state = State(rawValue: row["state"]) { result[state] = row["n"] }
+            }
+            return result
+        }
+    }
+
+    /// The server's answer for one visit.
+    public struct Acknowledgement: Sendable {
+        public var id: UUID
+        public var state: State
+        public var revision: Int?
+        public var message: String?
+
+        public init(id: UUID, state: State, revision: Int?, message: String?) {
+            self.id = id
+            self.state = state
+            self.revision = revision
+            self.message = message
+        }
+    }
+
+    /// Records a batch's answers in one transaction.
+    public func record(_ acknowledgements: [Acknowledgement], now: Date = Date()) throws {
+        try queue.write { db in
+            for ack in acknowledgements {
+                try db.execute(
+                    sql: "UPDATE outbox_visit SET state = ?, acknowledged_at = ?, revision = ?, message = ? WHERE id = ?",
+                    arguments: [ack.state.rawValue, now.timeIntervalSince1970, ack.revision, ack.message, ack.id.uuidString])
+            }
+        }
+    }
+
+    // MARK: Assignments
+
+    public struct CachedAssignment: Sendable, Hashable, Codable {
+        public var decisionNumber: String
+        public var communeCode: String
+        public var communeName: String
+        public var districtName: String
+        public var role: Assignment.Role
+        public var period: DateRange
+        public var isSample: Bool
+
+        public init(decisionNumber: String, communeCode: String, communeName: String, districtName: String,
+                    role: Assignment.Role, period: DateRange, isSample: Bool) {
+            self.decisionNumber = decisionNumber
+            self.communeCode = communeCode
+            self.communeName = communeName
+            self.districtName = districtName
+            self.role = role
+            self.period = period
+            self.isSample = isSample
+        }
+    }
+
+    /// Replaces the cache with a fresh list from the server.
+    public func cacheAssignments(_ assignments: [CachedAssignment], now: Date = Date()) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM assignment_cache")
+            for a in assignments {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO assignment_cache(decision_number, commune_code, commune_name, district_name, role, period_start, period_end, sample)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [a.decisionNumber, a.communeCode, a.communeName, a.districtName, a.role.rawValue,
+                                a.period.start.yyyymmdd, a.period.end.yyyymmdd, a.isSample])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('assignments_fetched_at', ?)",
+                           arguments: [String(now.timeIntervalSince1970)])
+        }
+    }
+
+    public func cachedAssignments() throws -> (assignments: [CachedAssignment], fetchedAt: Date?) {
+        try queue.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM assignment_cache ORDER BY period_start, commune_code")
+            let fetched = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'assignments_fetched_at'")
+            return (rows.map { row in
+                CachedAssignment(
+                    decisionNumber: row["decision_number"], communeCode: row["commune_code"],
+                    communeName: row["commune_name"], districtName: row["district_name"],
+                    role: Assignment.Role(rawValue: row["role"]) ?? .lead,
+                    period: DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!),
+                    isSample: row["sample"])
+            }, fetched.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+}

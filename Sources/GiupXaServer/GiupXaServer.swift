@@ -1,0 +1,71 @@
+import GiupXaProtocol
+public import GiupXaStorage
+public import Logging
+import NIOCore
+import NIOPosix
+
+/// The GiupXa server: accepts connections, runs one `ServerConnection` per client, and keeps
+/// going whatever a single client does. Cancelling the task running `run` stops it.
+public struct GiupXaServer: Sendable {
+    let configuration: ServerConfiguration
+    let store: any GiupXaStore
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, store: any GiupXaStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Binds, calls `onBound` with the real address (port 0 becomes a free port), then serves
+    /// until cancelled.
+    public func run(onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void = { _, _ in }) async throws {
+        let limits = configuration.limits
+        let idle = TimeAmount.seconds(configuration.idleTimeoutSeconds)
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(readTimeout: idle),
+                        IdleCloseHandler(),
+                        ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
+                        MessageToByteHandler(FrameEncoder()),
+                    ])
+                    return try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let port = listener.channel.localAddress?.port ?? configuration.port
+        logger.info("listening", metadata: ["giupxa.host": "\(configuration.host)", "giupxa.port": "\(port)"])
+        try await onBound(configuration.host, port)
+
+        let service = VisitService(store: store, limits: limits)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { inbound in
+                for try await channel in inbound {
+                    group.addTask {
+                        // Each connection catches its own errors: one bad client cannot stop the server.
+                        let connection = ServerConnection(
+                            channel: channel, service: service, store: store, configuration: configuration, logger: logger)
+                        await connection.run()
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Closes a connection whose peer has sent nothing for the idle timeout.
+final class IdleCloseHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

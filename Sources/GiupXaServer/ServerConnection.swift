@@ -1,0 +1,209 @@
+import Foundation
+import GiupXaModels
+import GiupXaProtocol
+import GiupXaStorage
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One client connection: preamble and HELLO, authentication, then calls handled
+/// concurrently until the client closes. Calls queued behind the HELLO (the client need not
+/// wait a round trip) are read only after authentication succeeds.
+struct ServerConnection {
+    let channel: NIOAsyncChannel<WireEvent, Frame>
+    let service: VisitService
+    let store: any GiupXaStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    static let supportedVersions: ClosedRange<UInt8> = 1...1
+
+    func run() async {
+        var logger = logger
+        if let remote = channel.channel.remoteAddress { logger[metadataKey: "giupxa.peer"] = "\(remote)" }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var events = inbound.makeAsyncIterator()
+                do {
+                    let context = try await handshake(&events, outbound: outbound, logger: logger)
+                    try await serveCalls(&events, outbound: outbound, context: context)
+                } catch let violation as ProtocolViolation {
+                    logger.notice("protocol violation", metadata: ["giupxa.reason": "\(violation)"])
+                    try? await outbound.write(MessageCodec.goAway(status: violation.status, lastCallID: 0))
+                } catch let error as RPCError {
+                    // Authentication and handshake failures: say why, then close.
+                    try? await outbound.write(MessageCodec.goAway(status: error.status, lastCallID: 0))
+                }
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads the preamble and HELLO, authenticates, and answers with the server's HELLO.
+    private func handshake(
+        _ events: inout NIOAsyncChannelInboundStream<WireEvent>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<Frame>, logger: Logger
+    ) async throws -> CallContext {
+        let timeout = channel.channel.eventLoop.scheduleTask(deadline: .now() + .seconds(configuration.handshakeTimeoutSeconds)) {
+            [channel = channel.channel] in channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+
+        guard case .preamble(let preamble)? = try await events.next() else { throw ProtocolViolation.badPreamble }
+        let version = min(preamble.maxVersion, Self.supportedVersions.upperBound)
+        guard preamble.minVersion <= preamble.maxVersion, Self.supportedVersions.contains(version), version >= preamble.minVersion else {
+            throw ProtocolViolation.unsupportedVersion(min: preamble.minVersion, max: preamble.maxVersion)
+        }
+        guard case .frame(let frame)? = try await events.next() else { throw ProtocolViolation.malformedHello("connection closed") }
+        guard frame.type == .hello, frame.callID == 0, frame.flags.rawValue == 0 else {
+            throw ProtocolViolation.unexpectedFrame(frame.type, "the first frame must be HELLO on call 0")
+        }
+        let hello: Giupxa_V1_ClientHello
+        do {
+            hello = try MessageCodec.decode(Giupxa_V1_ClientHello.self, from: frame.body)
+        } catch {
+            throw ProtocolViolation.malformedHello("\(error.message)")
+        }
+        let language = Language(rawValue: hello.language) ?? .vi
+        let code = hello.credential.agencyCode
+        guard let agency = try await store.authenticate(agencyCode: code, secret: hello.credential.secret) else {
+            logger.notice("authentication refused", metadata: ["giupxa.agency": "\(code.prefix(16))"])
+            throw RPCError(
+                code: .unauthenticated,
+                message: language.pick(
+                    vi: "Mã cơ quan hoặc khoá truy cập không đúng, hoặc khoá đã bị thu hồi",
+                    en: "Unknown agency code or credential, or the credential was revoked"))
+        }
+        var server = Giupxa_V1_ServerHello()
+        server.version = UInt32(version)
+        server.serverName = configuration.serverName
+        server.agencyCode = agency.code
+        server.agencyName = agency.name
+        server.serverTimeMs = Int64(Date().timeIntervalSince1970 * 1000)
+        server.limits.maxFrameBytes = UInt32(configuration.limits.maxFrameBytes)
+        server.limits.maxMessageBytes = UInt32(configuration.limits.maxMessageBytes)
+        server.limits.maxVisitsPerBatch = UInt32(configuration.limits.maxVisitsPerBatch)
+        server.limits.maxConcurrentCalls = UInt32(configuration.limits.maxConcurrentCalls)
+        try await outbound.write(MessageCodec.serverHello(server))
+        var callLogger = logger
+        callLogger[metadataKey: "giupxa.agency"] = "\(agency.code)"
+        callLogger.debug("authenticated")
+        return CallContext(agency: agency, language: language, logger: callLogger)
+    }
+
+    /// Reads frames until the client closes, running each call in its own task.
+    private func serveCalls(
+        _ events: inout NIOAsyncChannelInboundStream<WireEvent>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<Frame>, context: CallContext
+    ) async throws {
+        let calls = CallTable()
+        let limits = configuration.limits
+        var lastCallID: UInt32 = 0
+        try await withThrowingDiscardingTaskGroup { group in
+            while let event = try await events.next() {
+                guard case .frame(let frame) = event else { throw ProtocolViolation.badPreamble }
+                switch frame.type {
+                case .request:
+                    guard frame.callID > lastCallID else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
+                    lastCallID = frame.callID
+                    guard calls.start(frame.callID, limit: limits.maxConcurrentCalls) else {
+                        try await outbound.write(MessageCodec.status(
+                            callID: frame.callID,
+                            error: RPCError(code: .resourceExhausted, message: "more than \(limits.maxConcurrentCalls) concurrent calls")))
+                        continue
+                    }
+                    group.addTask {
+                        let reply = await self.answer(frame, context: context)
+                        // A cancelled call gets no answer: the client has forgotten it.
+                        if calls.finish(frame.callID) { try? await outbound.write(reply) }
+                    }
+                case .cancel:
+                    calls.cancel(frame.callID)
+                case .ping:
+                    try await outbound.write(Frame(type: .pong, callID: 0, body: frame.body))
+                case .goAway:
+                    return
+                case .pong:
+                    continue
+                case .hello, .response, .status:
+                    throw ProtocolViolation.unexpectedFrame(frame.type, "not sent by clients after HELLO")
+                }
+            }
+        }
+    }
+
+    /// Runs one call to its RESPONSE or STATUS frame, within its deadline.
+    private func answer(_ frame: Frame, context: CallContext) async -> Frame {
+        let request: MessageCodec.Request
+        do {
+            request = try MessageCodec.openRequest(frame, limits: configuration.limits)
+        } catch {
+            return MessageCodec.status(callID: frame.callID, error: error)
+        }
+        guard let method = request.method else {
+            return MessageCodec.status(
+                callID: frame.callID,
+                error: RPCError(code: .unimplemented, message: "method \(request.methodNumber) is not defined in v1"))
+        }
+        let timeout = request.metadata.timeoutMs
+        do {
+            let response = try await Deadline.run(milliseconds: timeout) {
+                try await service.handle(method, message: request.message, context: context)
+            }
+            return MessageCodec.response(callID: frame.callID, message: response)
+        } catch let error as RPCError {
+            return MessageCodec.status(callID: frame.callID, error: error)
+        } catch {
+            return MessageCodec.status(
+                callID: frame.callID,
+                error: RPCError(code: .deadlineExceeded, message: context.language.pick(
+                    vi: "Hết thời hạn \(timeout) ms của cuộc gọi", en: "Call deadline of \(timeout) ms exceeded")))
+        }
+    }
+}
+
+/// Calls in flight on one connection, shared by the read loop and the call tasks.
+final class CallTable: Sendable {
+    private let state = NIOLockedValueBox<(running: Set<UInt32>, cancelled: Set<UInt32>)>(([], []))
+
+    /// Registers a call; false when the connection is at its concurrency limit.
+    func start(_ id: UInt32, limit: Int) -> Bool {
+        state.withLockedValue { s in
+            guard s.running.count < limit else { return false }
+            s.running.insert(id)
+            return true
+        }
+    }
+
+    func cancel(_ id: UInt32) {
+        state.withLockedValue { s in if s.running.contains(id) { s.cancelled.insert(id) } }
+    }
+
+    /// Removes the call; true when its answer should still be sent.
+    func finish(_ id: UInt32) -> Bool {
+        state.withLockedValue { s in
+            s.running.remove(id)
+            return s.cancelled.remove(id) == nil
+        }
+    }
+}
+
+struct DeadlineExceeded: Error {}
+
+enum Deadline {
+    /// Runs `body`, giving up after `milliseconds` (0 = no deadline). A storage write that
+    /// commits after the deadline is still committed: the client's retry finds it stored.
+    static func run<T: Sendable>(milliseconds: UInt32, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard milliseconds > 0 else { return try await body() }
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int64(milliseconds)))
+                throw DeadlineExceeded()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
