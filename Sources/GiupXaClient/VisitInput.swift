@@ -1,0 +1,143 @@
+public import Foundation
+public import GiupXaModels
+
+/// A visit as a cadre writes it in a JSON file or on the command line: dates as
+/// "dd/mm/yyyy HH:mm" (UTC+7) or ISO 8601, categories by name or number, the commune by code
+/// or by name. `resolve` turns it into a normalised `Visit` or reports every problem at once.
+public struct VisitInput: Sendable, Codable {
+    public var id: String?
+    public var commune: String
+    public var start: String
+    public var end: String
+    public var cadres: [CadreInput]
+    public var plan: PlanInput?
+    public var activities: [ActivityInput]?
+    public var support: [SupportInput]?
+    public var results: String?
+    public var communeRequests: String?
+
+    public struct CadreInput: Sendable, Codable {
+        public var name: String
+        public var position: String?
+        public init(name: String, position: String?) { self.name = name; self.position = position }
+    }
+
+    public struct PlanInput: Sendable, Codable {
+        public var written: Bool
+        public var summary: String?
+        public init(written: Bool, summary: String?) { self.written = written; self.summary = summary }
+    }
+
+    public struct ActivityInput: Sendable, Codable {
+        public var category: String
+        public var description: String?
+        public init(category: String, description: String?) { self.category = category; self.description = description }
+    }
+
+    public struct SupportInput: Sendable, Codable {
+        public var description: String
+        public var quantity: Double?
+        public var unit: String?
+        public var valueVnd: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case description, quantity, unit
+            case valueVnd = "value_vnd"
+        }
+
+        public init(description: String, quantity: Double?, unit: String?, valueVnd: Int64) {
+            self.description = description
+            self.quantity = quantity
+            self.unit = unit
+            self.valueVnd = valueVnd
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, commune, start, end, cadres, plan, activities, support, results
+        case communeRequests = "commune_requests"
+    }
+
+    public init(
+        id: String? = nil, commune: String, start: String, end: String, cadres: [CadreInput], plan: PlanInput? = nil,
+        activities: [ActivityInput]? = nil, support: [SupportInput]? = nil, results: String? = nil, communeRequests: String? = nil
+    ) {
+        self.id = id
+        self.commune = commune
+        self.start = start
+        self.end = end
+        self.cadres = cadres
+        self.plan = plan
+        self.activities = activities
+        self.support = support
+        self.results = results
+        self.communeRequests = communeRequests
+    }
+
+    /// Reads one visit object or an array of them.
+    public static func decodeFile(_ data: Data) throws -> [VisitInput] {
+        let decoder = JSONDecoder()
+        if let many = try? decoder.decode([VisitInput].self, from: data) { return many }
+        return [try decoder.decode(VisitInput.self, from: data)]
+    }
+
+    /// The validated visit. `communes` (from the cached assignments) lets a cadre name the
+    /// commune instead of typing its code; names match without tones or case.
+    public func resolve(communes: [Outbox.CachedAssignment], now: Date = Date()) throws(ValidationError) -> Visit {
+        var issues: [FieldIssue] = []
+        var uuid = UUID()
+        if let id {
+            if let parsed = UUID(uuidString: id) { uuid = parsed } else {
+                issues.append(FieldIssue(field: "id", reason: .invalidFormat, value: String(id.prefix(40))))
+            }
+        }
+        let communeCode = Self.resolveCommune(commune, in: communes)
+        let startDate = VietnameseFormat.parseDateTime(start)
+        if startDate == nil { issues.append(FieldIssue(field: "start", reason: start.isEmpty ? .required : .invalidFormat, value: String(start.prefix(40)))) }
+        let endDate = VietnameseFormat.parseDateTime(end)
+        if endDate == nil { issues.append(FieldIssue(field: "end", reason: end.isEmpty ? .required : .invalidFormat, value: String(end.prefix(40)))) }
+        var mapped: [Activity] = []
+        for (i, activity) in (activities ?? []).enumerated() {
+            guard let category = Self.category(activity.category) else {
+                issues.append(FieldIssue(field: "activities[\(i)].category", reason: .unknownCategory, value: String(activity.category.prefix(40))))
+                continue
+            }
+            mapped.append(Activity(category: category, description: activity.description ?? ""))
+        }
+        let visit = Visit(
+            id: uuid, communeCode: communeCode,
+            start: startDate ?? Date(timeIntervalSince1970: 0), end: endDate ?? Date(timeIntervalSince1970: 1),
+            cadres: cadres.map { Cadre(name: $0.name, position: $0.position ?? "") },
+            plan: VisitPlan(hasWrittenPlan: plan?.written ?? false, summary: plan?.summary ?? ""),
+            activities: mapped,
+            support: (support ?? []).map {
+                SupportItem(description: $0.description, quantity: $0.quantity ?? 1, unit: $0.unit ?? "", valueVND: $0.valueVnd)
+            },
+            results: results ?? "", communeRequests: communeRequests ?? ""
+        ).normalized()
+        if issues.isEmpty {
+            issues = VisitValidator().issues(in: visit, now: now)
+        } else {
+            // Report the other fields' problems too, but not those caused by the missing dates.
+            issues += VisitValidator().issues(in: visit, now: now).filter { $0.field != "start" && $0.field != "end" }
+        }
+        if !issues.isEmpty { throw ValidationError(issues) }
+        return visit
+    }
+
+    /// A five-digit code as it is; otherwise the cached commune whose name matches.
+    static func resolveCommune(_ text: String, in communes: [Outbox.CachedAssignment]) -> String {
+        let trimmed = VietnameseText.normalize(text)
+        if Commune.isValidCode(trimmed) { return trimmed }
+        let key = VietnameseText.searchKey(trimmed)
+        let matches = Set(communes.filter { VietnameseText.searchKey($0.communeName) == key }.map(\.communeCode))
+        return matches.count == 1 ? matches.first! : trimmed
+    }
+
+    /// "socio_economic_review", "socio-economic-review" or "1".
+    static func category(_ text: String) -> ActivityCategory? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
+        if let number = Int(trimmed) { return ActivityCategory(number: number) }
+        return ActivityCategory(rawValue: trimmed)
+    }
+}

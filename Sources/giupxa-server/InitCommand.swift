@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import GiupXaModels
+import GiupXaStorage
+
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the database and load the Điện Biên data (130 communes of 2017, agencies, a sample decision).")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        do {
+            let store = try SQLiteStore(path: options.databasePath)
+            let summary = try await store.loadDefaultData()
+            options.emit(summary) {
+                options.pick(
+                    vi: """
+                        Đã khởi tạo \(options.databasePath): \(summary.districts) huyện, \(summary.communes) xã/phường/thị trấn, \
+                        \(summary.agencies) cơ quan, quyết định mẫu \(DefaultData.sampleDecision.number) với \(summary.assignments) phân công [dữ liệu mẫu]
+                        """,
+                    en: """
+                        Initialised \(options.databasePath): \(summary.districts) districts, \(summary.communes) communes, \
+                        \(summary.agencies) agencies, sample decision \(DefaultData.sampleDecision.number) with \(summary.assignments) assignments [sample data]
+                        """)
+            }
+        } catch {
+            throw options.fail(error)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import GiupXaModels
+import GiupXaStorage
+
+struct AgencyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agency", abstract: "Add or list agencies.", subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register an agency.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Short code, 2–16 of A–Z, 0–9, _ (e.g. SYT).") var code: String
+        @Option(help: "Full name, e.g. \"Sở Y tế\".") var name: String
+        @Option(help: "Kind: so, ban, doan_the, don_vi, …") var kind = "so"
+
+        func run() async throws {
+            do {
+                let agency = Agency(code: code, name: name, kind: kind)
+                var issues: [FieldIssue] = []
+                if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "code", reason: .invalidFormat, value: code)) }
+                if agency.name.isEmpty { issues.append(FieldIssue(field: "name", reason: .required)) }
+                if agency.name.count > 200 { issues.append(FieldIssue(field: "name", reason: .tooLong, limit: 200)) }
+                if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+                try await options.openStore().addAgency(agency)
+                options.emit(agency) { options.pick(vi: "Đã thêm cơ quan \(agency.code) — \(agency.name)", en: "Added agency \(agency.code) — \(agency.name)") }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List agencies.")
+        @OptionGroup var options: ServerOptions
+
+        func run() async throws {
+            do {
+                let agencies = try await options.openStore().agencies()
+                options.emit(agencies) { agencies.map { "\($0.code.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.name)" }.joined(separator: "\n") }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+}
+
+struct CredentialCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credential", abstract: "Issue agency credentials.", subcommands: [Issue.self])
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new credential for an agency. The secret is shown once; only its hash is stored.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Agency code.") var agency: String
+
+        func run() async throws {
+            do {
+                let issued = try await options.openStore().issueCredential(agencyCode: agency, now: Date())
+                struct View: Encodable { var agency: String; var secret: String; var issuedAt: Date }
+                options.emit(View(agency: issued.agencyCode, secret: issued.secret, issuedAt: issued.issuedAt)) {
+                    options.pick(
+                        vi: "Khoá truy cập cho \(issued.agencyCode) (chỉ hiển thị một lần):\n\(issued.secret)\nTrên máy của cơ quan: giupxa config set --agency \(issued.agencyCode) --secret \(issued.secret)",
+                        en: "Credential for \(issued.agencyCode) (shown once):\n\(issued.secret)\nOn the agency's machine: giupxa config set --agency \(issued.agencyCode) --secret \(issued.secret)")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+}
+
+struct DecisionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decision", abstract: "Import or list assignment decisions.", subcommands: [Import.self, List.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a decision and its assignment table (CSV: agency, commune, optional district and role).",
+            discussion: """
+                CSV headers may be English (agency_code, commune_code, district, role) or Vietnamese \
+                (Mã cơ quan / Cơ quan, Mã xã / Xã, Huyện, Vai trò). Agencies and communes by code or name. \
+                All or nothing: one bad row and nothing is stored. Importing the same table again changes nothing.
+                """)
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Decision number, e.g. 708/QĐ-UBND.") var number: String
+        @Option(help: "Date signed, dd/mm/yyyy.") var signedOn: String
+        @Option(help: "First day of the period, dd/mm/yyyy (default: the signing date).") var from: String?
+        @Option(help: "Last day of the period, dd/mm/yyyy.") var to: String
+        @Option(help: "Standing agency code (receives the reports).") var standingAgency = "BDT"
+        @Option(help: "The CSV file.") var csv: String
+
+        func run() async throws {
+            do {
+                var issues: [FieldIssue] = []
+                let signed = CivilDate(parsing: signedOn)
+                if signed == nil { issues.append(FieldIssue(field: "signed-on", reason: .invalidFormat, value: signedOn)) }
+                let start = from.map { CivilDate(parsing: $0) } ?? signed
+                if start == nil { issues.append(FieldIssue(field: "from", reason: .invalidFormat, value: from)) }
+                let end = CivilDate(parsing: to)
+                if end == nil { issues.append(FieldIssue(field: "to", reason: .invalidFormat, value: to)) }
+                if let start, let end, end < start { issues.append(FieldIssue(field: "to", reason: .endBeforeStart)) }
+                if VietnameseText.normalize(number).isEmpty { issues.append(FieldIssue(field: "number", reason: .required)) }
+                if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+                let store = try options.openStore()
+                let data = try Data(contentsOf: URL(fileURLWithPath: csv))
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw GiupXaModels.ValidationError([FieldIssue(field: "csv", reason: .invalidFormat, value: "not UTF-8")])
+                }
+                let decision = Decision(
+                    number: number, signedOn: signed!, period: DateRange(start: start!, end: end!), standingAgencyCode: standingAgency)
+                let assignments = try AssignmentTable.parse(
+                    csv: text, decisionNumber: decision.number, agencies: try await store.agencies(), communes: try await store.communes())
+                let summary = try await store.importDecision(decision, assignments: assignments)
+                options.emit(summary) {
+                    summary.created
+                        ? options.pick(vi: "Đã nhập quyết định \(summary.decisionNumber): \(summary.assignments) phân công",
+                                       en: "Imported decision \(summary.decisionNumber): \(summary.assignments) assignments")
+                        : options.pick(vi: "Quyết định \(summary.decisionNumber) đã có, không thay đổi gì",
+                                       en: "Decision \(summary.decisionNumber) was already imported; nothing changed")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List decisions.")
+        @OptionGroup var options: ServerOptions
+
+        func run() async throws {
+            do {
+                let decisions = try await options.openStore().decisions()
+                options.emit(decisions) {
+                    decisions.map {
+                        "\($0.number)  \($0.signedOn.officialStyle)  \($0.period.start)–\($0.period.end)"
+                            + ($0.isSample ? options.pick(vi: "  [dữ liệu mẫu]", en: "  [sample data]") : "")
+                    }.joined(separator: "\n")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+}
+
+struct VisitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "visits", abstract: "List stored visits (all agencies, or one).")
+
+    @OptionGroup var options: ServerOptions
+    @Option(help: "Only this agency.") var agency: String?
+    @Option(help: "At most this many.") var limit = 1000
+
+    func run() async throws {
+        do {
+            let page = try await options.openStore().visits(VisitQuery(agencyCode: agency, limit: limit))
+            options.emit(page.visits) {
+                var lines = [options.pick(vi: "\(page.visits.count) chuyến công tác", en: "\(page.visits.count) visit(s)")]
+                for stored in page.visits {
+                    let v = stored.visit
+                    lines.append("  \(VietnameseFormat.dateTime(v.start))  \(v.agencyCode)  \(v.communeCode)  r\(stored.revision)  \(v.cadres.map(\.name).joined(separator: ", "))  \(VietnameseFormat.vnd(v.supportTotalVND, language: options.language))")
+                }
+                return lines.joined(separator: "\n")
+            }
+        } catch {
+            throw options.fail(error)
+        }
+    }
+}

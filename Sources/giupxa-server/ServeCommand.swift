@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import GiupXaModels
+import GiupXaServer
+import GiupXaStorage
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the GiupXa protocol on a TCP address.")
+
+    @OptionGroup var options: ServerOptions
+    @Option(help: "host:port to listen on; port 0 picks a free port.") var listen = "127.0.0.1:7070"
+    @Option(help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw options.fail(OperatorError(options.pick(vi: "--listen phải có dạng host:port", en: "--listen must be host:port")))
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "giupxa.server")
+        do {
+            let store = try options.openStore()
+            let server = GiupXaServer(configuration: ServerConfiguration(host: host, port: port), store: store, logger: logger)
+            let portFile = self.portFile
+            try await ShutdownSignal.run {
+                try await server.run { _, bound in
+                    if let portFile {
+                        // Write-then-rename: a reader never sees a half-written number.
+                        try Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
+                    }
+                }
+            }
+            logger.info("stopped")
+        } catch {
+            throw options.fail(error)
+        }
+    }
+}
+
+/// Runs `body` until SIGTERM or SIGINT, then cancels it (the listener closes; in-flight
+/// SQLite transactions either commit or roll back, so nothing acknowledged is lost).
+enum ShutdownSignal {
+    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        let sources = [SIGTERM, SIGINT].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        do {
+            try await task.value
+        } catch is CancellationError {
+        }
+    }
+}

@@ -1,0 +1,83 @@
+public import ArgumentParser
+import Foundation
+import GiupXaModels
+import GiupXaStorage
+
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "giupxa-server",
+        abstract: "GiupXa server and operator commands (Ban Dân tộc / standing agency).",
+        subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
+                      DecisionCommand.self, VisitsCommand.self])
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+extension Language: ExpressibleByArgument {}
+
+struct ServerOptions: ParsableArguments {
+    @Option(help: "SQLite database file. Default: $GIUPXA_DB or ./giupxa.sqlite.")
+    var db: String?
+
+    @Option(help: "Language of messages: vi (default) or en.")
+    var lang: Language?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["GIUPXA_DB"] ?? "giupxa.sqlite"
+    }
+
+    var language: Language {
+        let environment = ProcessInfo.processInfo.environment
+        if let lang { return lang }
+        if let value = environment["GIUPXA_LANG"], let parsed = Language(rawValue: value) { return parsed }
+        return Language.fromEnvironment(environment)
+    }
+
+    func pick(vi: String, en: String) -> String { language.pick(vi: vi, en: en) }
+
+    /// Opens an existing database; refuses to create one by accident (that is `init`'s job).
+    func openStore() throws -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw OperatorError(pick(
+                vi: "Không tìm thấy cơ sở dữ liệu \(databasePath): chạy `giupxa-server init` trước",
+                en: "No database at \(databasePath): run `giupxa-server init` first"))
+        }
+        return try SQLiteStore(path: databasePath)
+    }
+
+    func emit(_ value: some Encodable, text: () -> String) {
+        switch format {
+        case .text: print(text())
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+        }
+    }
+
+    /// Prints the error in the operator's language and returns the failing exit code.
+    func fail(_ error: any Error) -> ExitCode {
+        var lines: [String]
+        switch error {
+        case let error as GiupXaModels.ValidationError:
+            lines = [pick(vi: "Dữ liệu không hợp lệ:", en: "Invalid input:")] + error.issues.map { "  - " + $0.message(language) }
+        case let error as StoreError:
+            lines = [error.message(language)]
+        case let error as OperatorError:
+            lines = [error.message]
+        default:
+            lines = ["\(error)"]
+        }
+        FileHandle.standardError.write(Data((pick(vi: "Lỗi: ", en: "Error: ") + lines.joined(separator: "\n") + "\n").utf8))
+        return .failure
+    }
+}
+
+struct OperatorError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

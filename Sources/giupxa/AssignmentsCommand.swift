@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import GiupXaClient
+import GiupXaModels
+
+struct AssignmentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assignments",
+        abstract: "List the communes assigned to this agency (from the offline cache; --refresh fetches them).")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Fetch the list from the server first and update the cache.") var refresh = false
+
+    func run() async throws {
+        let home = global.clientHome
+        var output = global.output()
+        do {
+            let config = try home.loadConfiguration()
+            output = global.output(configured: config.language)
+            let outbox = try home.openOutbox()
+            if refresh {
+                let client = try AgencyClient(configuration: config, language: output.language)
+                _ = try await client.refreshAssignments(into: outbox)
+            }
+            let (assignments, fetchedAt) = try outbox.cachedAssignments()
+            struct View: Encodable { var fetchedAt: Date?; var assignments: [Outbox.CachedAssignment] }
+            output.emit(View(fetchedAt: fetchedAt, assignments: assignments)) {
+                guard let fetchedAt else {
+                    return output.pick(
+                        vi: "Chưa có danh sách xã được phân công. Chạy `giupxa assignments --refresh` khi có mạng.",
+                        en: "No assignments cached yet. Run `giupxa assignments --refresh` when online.")
+                }
+                var lines = [output.pick(
+                    vi: "Xã được phân công giúp (cập nhật \(VietnameseFormat.dateTime(fetchedAt))):",
+                    en: "Assigned communes (fetched \(VietnameseFormat.dateTime(fetchedAt))):")]
+                for a in assignments {
+                    let role = a.role == .lead ? output.pick(vi: "phụ trách", en: "lead") : output.pick(vi: "phối hợp", en: "supporting")
+                    let sample = a.isSample ? output.pick(vi: " [dữ liệu mẫu]", en: " [sample data]") : ""
+                    lines.append("  \(a.communeCode)  \(a.communeName) (\(a.districtName)) — \(role), QĐ \(a.decisionNumber) \(a.period.start)–\(a.period.end)\(sample)")
+                }
+                return lines.joined(separator: "\n")
+            }
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+public import ArgumentParser
+import Foundation
+import GiupXaClient
+import GiupXaModels
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension Language: ExpressibleByArgument {}
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Language of messages: vi (default) or en. Also GIUPXA_LANG or LANG.")
+    var lang: Language?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Client directory (config and outbox). Default: $GIUPXA_HOME or ~/.giupxa.")
+    var home: String?
+
+    var clientHome: ClientHome {
+        home.map { ClientHome(directory: URL(fileURLWithPath: $0)) } ?? .default()
+    }
+
+    /// --lang, then GIUPXA_LANG, then the configured language, then LC_ALL/LANG.
+    func language(configured: Language? = nil) -> Language {
+        let environment = ProcessInfo.processInfo.environment
+        if let lang { return lang }
+        if let value = environment["GIUPXA_LANG"], let parsed = Language(rawValue: value) { return parsed }
+        if let configured { return configured }
+        return Language.fromEnvironment(environment)
+    }
+
+    func output(configured: Language? = nil) -> Output {
+        Output(format: format, language: language(configured: configured))
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import GiupXaClient
+import GiupXaModels
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Send pending visits to the server and record the answer for each one.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Visits per call.") var batchSize = 50
+
+    func validate() throws {
+        guard (1...1000).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…1000") }
+    }
+
+    func run() async throws {
+        let home = global.clientHome
+        var output = global.output()
+        do {
+            let config = try home.loadConfiguration()
+            output = global.output(configured: config.language)
+            let client = try AgencyClient(configuration: config, language: output.language)
+            let engine = SyncEngine(client: client, outbox: try home.openOutbox(), batchSize: batchSize)
+            let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
+            let summary = try await engine.run(progress: { reporter.update($0) })
+            reporter.finish()
+            output.emit(summary) { Self.describe(summary, output) }
+            if summary.error != nil || !summary.rejected.isEmpty || !summary.conflicts.isEmpty {
+                throw ExitCode.failure
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw output.fail(error)
+        }
+    }
+
+    static func describe(_ s: SyncSummary, _ o: Output) -> String {
+        var lines = [
+            o.pick(vi: "Đã gửi: \(s.sent)", en: "Sent: \(s.sent)"),
+            o.pick(vi: "Đã có trên máy chủ: \(s.alreadyOnServer)", en: "Already on the server: \(s.alreadyOnServer)"),
+            o.pick(vi: "Xung đột: \(s.conflicts.count)", en: "Conflicts: \(s.conflicts.count)"),
+            o.pick(vi: "Bị từ chối: \(s.rejected.count)", en: "Rejected: \(s.rejected.count)"),
+            o.pick(vi: "Còn chờ gửi: \(s.pending)", en: "Still pending: \(s.pending)"),
+            o.pick(
+                vi: "Dữ liệu qua mạng: gửi \(s.bytesSent) byte, nhận \(s.bytesReceived) byte, \(String(format: "%.2f", s.seconds)) giây",
+                en: "On the wire: \(s.bytesSent) bytes sent, \(s.bytesReceived) bytes received, \(String(format: "%.2f", s.seconds)) s"),
+        ]
+        for refusal in s.conflicts + s.rejected { lines.append("  \(refusal.id.uuidString): \(refusal.message)") }
+        if let error = s.error { lines.append(o.pick(vi: "Dừng giữa chừng: ", en: "Stopped early: ") + error) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A progress bar on a terminal (stderr), plain lines otherwise.
+final class ProgressReporter: Sendable {
+    let output: Output
+    let interactive: Bool
+
+    init(output: Output, interactive: Bool) {
+        self.output = output
+        self.interactive = interactive
+    }
+
+    func update(_ p: SyncProgress) {
+        let seconds = Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Double(p.bytesSent) / seconds : 0
+        let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : 0
+        let stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate / 1024 * 8)) kbit/s  ETA \(Int(remaining.rounded())) s"
+        if interactive {
+            let width = 24
+            let filled = p.total > 0 ? width * p.acknowledged / p.total : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(bar) \(stats)   ".utf8))
+        } else if output.format == .text {
+            FileHandle.standardError.write(Data((output.pick(vi: "đã xác nhận ", en: "acknowledged ") + stats + "\n").utf8))
+        }
+    }
+
+    func finish() {
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+

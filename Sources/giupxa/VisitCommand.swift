@@ -1,0 +1,166 @@
+public import ArgumentParser
+import Foundation
+import GiupXaClient
+import GiupXaModels
+
+struct VisitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visit", abstract: "Record visits in the outbox, or list them.",
+        subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a visit (offline is fine): from flags, or from a JSON file of one visit or an array.",
+            discussion: """
+                Dates: "dd/mm/yyyy HH:mm" in local time (UTC+7) or ISO 8601.
+                Categories: \(ActivityCategory.allCases.map(\.rawValue).joined(separator: ", ")) (or 1–10).
+                Example:
+                  giupxa visit add --commune 03376 --start "12/03/2019 08:00" --end "14/03/2019 16:30" \\
+                    --cadre "Lò Văn Minh|Phó Giám đốc" --plan "Rà soát hộ nghèo bản Keo Lôm" \\
+                    --activity "socio_economic_review:Rà soát 45 hộ" --support "Chăn ấm|20|chiếc|4000000"
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "JSON file with one visit or an array of visits.") var file: String?
+        @Option(help: "Commune code (5 digits) or name of an assigned commune.") var commune: String?
+        @Option(help: "Start, \"dd/mm/yyyy HH:mm\" (UTC+7).") var start: String?
+        @Option(help: "End, \"dd/mm/yyyy HH:mm\" (UTC+7).") var end: String?
+        @Option(help: "A cadre who went, \"Name|Position\". Repeat for each cadre.") var cadre: [String] = []
+        @Option(help: "Summary of the written plan for this visit (means a written plan exists).") var plan: String?
+        @Option(help: "\"category:description\". Repeat for each activity.") var activity: [String] = []
+        @Option(help: "Material support, \"description|quantity|unit|value in VND\". Repeatable.") var support: [String] = []
+        @Option(help: "Results of the visit.") var results: String?
+        @Option(help: "What the commune asked for.") var requests: String?
+        @Option(help: "Visit id (UUID); generated when omitted.") var id: String?
+
+        func validate() throws {
+            if file == nil && (commune == nil || start == nil || end == nil) {
+                throw ArgumentParser.ValidationError("give --file, or at least --commune, --start, --end and --cadre")
+            }
+        }
+
+        func run() async throws {
+            let home = global.clientHome
+            var output = global.output()
+            do {
+                let config = try home.loadConfiguration()
+                output = global.output(configured: config.language)
+                let outbox = try home.openOutbox()
+                let inputs = try file.map { try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [try flagInput()]
+                let communes = try outbox.cachedAssignments().assignments
+                // Validate everything first: a file is recorded whole or not at all.
+                var visits: [Visit] = []
+                var issues: [FieldIssue] = []
+                for (index, input) in inputs.enumerated() {
+                    do {
+                        visits.append(try input.resolve(communes: communes))
+                    } catch {
+                        let prefix = inputs.count > 1 ? "[\(index)]." : ""
+                        issues += error.issues.map { FieldIssue(field: prefix + $0.field, reason: $0.reason, limit: $0.limit, value: $0.value) }
+                    }
+                }
+                if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+                for visit in visits { try outbox.add(visit) }
+                struct Added: Encodable { var recorded: [UUID] }
+                output.emit(Added(recorded: visits.map(\.id))) {
+                    let lines = visits.map { "  \($0.id.uuidString)  \($0.communeCode)  \(VietnameseFormat.dateTime($0.start)) → \(VietnameseFormat.dateTime($0.end))" }
+                    return output.pick(
+                        vi: "Đã ghi \(visits.count) chuyến công tác vào hộp thư đi (chờ gửi):",
+                        en: "Recorded \(visits.count) visit(s) in the outbox (pending):") + "\n" + lines.joined(separator: "\n")
+                }
+            } catch {
+                throw output.fail(error)
+            }
+        }
+
+        private func flagInput() throws -> VisitInput {
+            func split(_ text: String, _ separator: Character) -> [String] {
+                text.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            let cadres = cadre.map { text in
+                let parts = split(text, "|")
+                return VisitInput.CadreInput(name: parts[0], position: parts.count > 1 ? parts[1] : nil)
+            }
+            let activities = activity.map { text in
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                return VisitInput.ActivityInput(category: parts.first ?? "", description: parts.count > 1 ? parts[1] : nil)
+            }
+            var issues: [FieldIssue] = []
+            var items: [VisitInput.SupportInput] = []
+            for (i, text) in support.enumerated() {
+                let parts = split(text, "|")
+                let value = parts.count == 4 ? Int64(parts[3].replacingOccurrences(of: ".", with: "")) : nil
+                let quantity = parts.count == 4 ? Double(parts[1].replacingOccurrences(of: ",", with: ".")) : nil
+                guard let value, let quantity else {
+                    issues.append(FieldIssue(field: "support[\(i)]", reason: .invalidFormat, value: "description|quantity|unit|value"))
+                    continue
+                }
+                items.append(.init(description: parts[0], quantity: quantity, unit: parts[2], valueVnd: value))
+            }
+            if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+            return VisitInput(
+                id: id, commune: commune ?? "", start: start ?? "", end: end ?? "", cadres: cadres,
+                plan: VisitInput.PlanInput(written: plan != nil, summary: plan), activities: activities,
+                support: items, results: results, communeRequests: requests)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List visits in the outbox, or on the server with --server.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this state: pending, sent, conflict, rejected.") var state: Outbox.State?
+        @Flag(name: .customLong("server"), help: "List what the server holds for this agency.") var fromServer = false
+
+        func run() async throws {
+            let home = global.clientHome
+            var output = global.output()
+            do {
+                let config = try home.loadConfiguration()
+                output = global.output(configured: config.language)
+                if fromServer {
+                    let client = try AgencyClient(configuration: config, language: output.language)
+                    let visits = try await client.serverVisits()
+                    output.emit(visits) {
+                        var lines = [output.pick(vi: "Máy chủ đang lưu \(visits.count) chuyến công tác:", en: "The server holds \(visits.count) visit(s):")]
+                        lines += visits.map { VisitRow.line($0.visit, status: "r\($0.revision)", output: output) }
+                        return lines.joined(separator: "\n")
+                    }
+                } else {
+                    let entries = try home.openOutbox().entries(state: state)
+                    output.emit(entries) {
+                        var lines = [output.pick(vi: "Hộp thư đi: \(entries.count) chuyến công tác", en: "Outbox: \(entries.count) visit(s)")]
+                        for entry in entries {
+                            lines.append(VisitRow.line(entry.visit, status: StateText.name(entry.state, output), output: output))
+                            if let message = entry.message { lines.append("      ↳ \(message)") }
+                        }
+                        return lines.joined(separator: "\n")
+                    }
+                }
+            } catch {
+                throw output.fail(error)
+            }
+        }
+    }
+}
+
+extension Outbox.State: ExpressibleByArgument {}
+
+enum StateText {
+    static func name(_ state: Outbox.State, _ output: Output) -> String {
+        switch state {
+        case .pending: output.pick(vi: "chờ gửi", en: "pending")
+        case .sent: output.pick(vi: "đã gửi", en: "sent")
+        case .conflict: output.pick(vi: "xung đột", en: "conflict")
+        case .rejected: output.pick(vi: "bị từ chối", en: "rejected")
+        }
+    }
+}
+
+enum VisitRow {
+    static func line(_ visit: Visit, status: String, output: Output) -> String {
+        let days = visit.duration / 86_400
+        let cadres = visit.cadres.map(\.name).joined(separator: ", ")
+        let length = String(format: "%.1f", days) + output.pick(vi: " ngày", en: " d")
+        return "  \(VietnameseFormat.dateTime(visit.start))  \(visit.communeCode)  \(length)  [\(status)]  \(cadres)"
+    }
+}
