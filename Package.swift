@@ -123,6 +123,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GiupXaClientTests",
+            dependencies: [
+                "GiupXaClient",
+                "GiupXaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GiupXaStorageTests",
             dependencies: ["GiupXaStorage", "GiupXaModels"],
             swiftSettings: swiftSettings

@@ -1,0 +1,122 @@
+import Foundation
+import GiupXaModels
+import GiupXaProtocol
+import NIOCore
+import SwiftProtobuf
+
+/// The source of Protocol/test-vectors.json (see TestVectorTests).
+enum Vectors {
+    static func frame(_ frame: Frame, method: Method? = nil, metadata: Giupxa_V1_CallMetadata? = nil, message: (any SwiftProtobuf.Message)? = nil) -> FrameMeaning {
+        let options = JSONEncodingOptions()
+        return FrameMeaning(
+            type: frame.type.name, flags: frame.flags.rawValue, callID: frame.callID, method: method?.rawValue,
+            metadata: try! metadata?.jsonString(options: options),
+            compression: message == nil ? nil : (frame.flags.compression == .deflateRaw ? "deflate-raw" : "none"),
+            messageType: message.map { type(of: $0).protoMessageName },
+            message: try! message?.jsonString(options: options),
+            bodyHex: message == nil ? Hex.encode(Array(frame.body.readableBytesView)) : nil)
+    }
+
+    static func vector(_ name: String, _ description: String, _ direction: String, preamble: Bool = false, _ frames: [(Frame, FrameMeaning)]) -> Vector {
+        var buffer = ByteBuffer()
+        if preamble { Preamble().write(to: &buffer) }
+        for (frame, _) in frames { frame.write(to: &buffer) }
+        return Vector(
+            name: name, description: description, direction: direction, hex: Hex.encode(Array(buffer.readableBytesView)),
+            preamble: preamble ? .init(minVersion: 1, maxVersion: 1) : nil, frames: frames.map(\.1))
+    }
+
+    static var all: [Vector] {
+        var hello = Giupxa_V1_ClientHello()
+        hello.clientName = "giupxa/0.1"
+        hello.credential.agencyCode = "STNMT"
+        hello.credential.secret = "gx1_TEST-VECTOR-SECRET-NOT-REAL"
+        hello.language = "vi"
+        let helloFrame = MessageCodec.clientHello(hello)
+
+        var metadata = Giupxa_V1_CallMetadata()
+        metadata.timeoutMs = 120_000
+        let listAssignments = Giupxa_V1_ListAssignmentsRequest()
+        let listFrame = MessageCodec.request(callID: 1, method: .listAssignments, metadata: metadata, message: listAssignments)
+
+        var server = Giupxa_V1_ServerHello()
+        server.version = 1
+        server.serverName = "giupxa-server/0.1"
+        server.agencyCode = "STNMT"
+        server.agencyName = "Sở Tài nguyên và Môi trường"
+        server.serverTimeMs = 1_552_352_400_000
+        server.limits.maxFrameBytes = 4 << 20
+        server.limits.maxMessageBytes = 16 << 20
+        server.limits.maxVisitsPerBatch = 1000
+        server.limits.maxConcurrentCalls = 16
+        let serverFrame = MessageCodec.serverHello(server)
+
+        var submit = Giupxa_V1_SubmitVisitsRequest()
+        submit.visits = [Giupxa_V1_Visit(Sample.visit)]
+        let submitFrame = MessageCodec.request(callID: 2, method: .submitVisits, metadata: metadata, message: submit)
+
+        var result = Giupxa_V1_VisitResult()
+        result.visitID = Sample.visit.id.wireBytes
+        result.outcome = .stored
+        result.revision = 1
+        var submitResponse = Giupxa_V1_SubmitVisitsResponse()
+        submitResponse.results = [result]
+        let responseFrame = MessageCodec.response(callID: 2, message: submitResponse)
+
+        var listVisits = Giupxa_V1_ListVisitsRequest()
+        listVisits.communeCode = "03376"
+        listVisits.limit = 100
+        let listVisitsFrame = MessageCodec.request(callID: 300, method: .listVisits, message: listVisits)
+
+        let unimplemented = RPCError(code: .unimplemented, message: "method 9 is not defined in v1")
+        let statusFrame = MessageCodec.status(callID: 4, error: unimplemented)
+
+        let conflictStatus = RPCError(
+            ValidationError([FieldIssue(field: "cadres", reason: .required)]), fieldPrefix: "visits[0].", language: .en)
+        let statusFieldFrame = MessageCodec.status(callID: 5, error: conflictStatus)
+
+        let refused = RPCError(code: .unauthenticated, message: "Unknown agency code or credential, or the credential was revoked")
+        let goAwayFrame = MessageCodec.goAway(status: refused.status, lastCallID: 0)
+        var goAway = Giupxa_V1_GoAway()
+        goAway.status = refused.status
+
+        let ping = Frame(type: .ping, callID: 0, body: ByteBuffer(bytes: [0, 0, 0, 0, 0, 0, 0, 42]))
+        let pong = Frame(type: .pong, callID: 0, body: ping.body)
+        let cancel = MessageCodec.cancel(callID: 2)
+
+        return [
+            vector("connection-start", "Preamble (\"GX\", versions 1–1) and the client's HELLO with its credential.",
+                   "client-to-server", preamble: true, [(helloFrame, frame(helloFrame, message: hello))]),
+            vector("pipelined-first-call", "Preamble, HELLO, and the first call right behind it (ListAssignments, timeout 120 s) in one write: no round trip waits for the server's HELLO.",
+                   "client-to-server", preamble: true,
+                   [(helloFrame, frame(helloFrame, message: hello)), (listFrame, frame(listFrame, method: .listAssignments, metadata: metadata, message: listAssignments))]),
+            vector("server-hello", "The server's HELLO: version 1, the authenticated agency, server clock and limits.",
+                   "server-to-client", [(serverFrame, frame(serverFrame, message: server))]),
+            vector("submit-one-visit-compressed", "SubmitVisits (method 2) with one realistic visit, call 2, metadata timeout 120 s, message compressed with raw deflate (flags 0x5: M + deflate-raw).",
+                   "client-to-server", [(submitFrame, frame(submitFrame, method: .submitVisits, metadata: metadata, message: submit))]),
+            vector("submit-response-stored", "One VisitResult: STORED at revision 1. Too small to compress.",
+                   "server-to-client", [(responseFrame, frame(responseFrame, message: submitResponse))]),
+            vector("list-visits-no-metadata", "ListVisits (method 3) on call 300 (a two-byte call id varint) without metadata and uncompressed.",
+                   "client-to-server", [(listVisitsFrame, frame(listVisitsFrame, method: .listVisits, message: listVisits))]),
+            vector("status-unimplemented", "A call to an unknown method ends with STATUS UNIMPLEMENTED (12).",
+                   "server-to-client", [(statusFrame, frame(statusFrame, message: unimplemented.status))]),
+            vector("status-invalid-argument-field", "INVALID_ARGUMENT (3) naming the field and the reason.",
+                   "server-to-client", [(statusFieldFrame, frame(statusFieldFrame, message: conflictStatus.status))]),
+            vector("goaway-unauthenticated", "HELLO refused: GOAWAY with UNAUTHENTICATED (16), then the server closes.",
+                   "server-to-client", [(goAwayFrame, frame(goAwayFrame, message: goAway))]),
+            vector("ping-pong", "PING with 8 opaque bytes, and the PONG echoing them.",
+                   "either", [(ping, frame(ping)), (pong, frame(pong))]),
+            vector("cancel", "The client gives up on call 2; the server sends no answer for it.",
+                   "client-to-server", [(cancel, frame(cancel))]),
+        ]
+    }
+
+    static func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(all)
+        data.append(0x0A)
+        try data.write(to: url)
+    }
+}
