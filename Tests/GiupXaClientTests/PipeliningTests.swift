@@ -1,0 +1,49 @@
+@testable import GiupXaClient
+import GiupXaProtocol
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@Suite struct PipeliningTests {
+    /// The HELLO is written but not flushed; the first call's flush carries both, so the call
+    /// leaves without waiting a round trip for the server's HELLO.
+    @Test func firstCallLeavesInTheSameFlushAsTheHello() throws {
+        let channel = EmbeddedChannel()
+        let hello = channel.eventLoop.makePromise(of: Frame.self)
+        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
+        var clientHello = Giupxa_V1_ClientHello()
+        clientHello.credential.agencyCode = "STNMT"
+        channel.write(ClientOutbound.hello(MessageCodec.clientHello(clientHello)), promise: nil)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil, "nothing may leave before the first call")
+
+        let answer = channel.eventLoop.makePromise(of: Frame.self)
+        let request = MessageCodec.request(callID: 0, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest())
+        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer), promise: nil)
+        var first = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let second = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(first.readBytes(length: 4) == [0x47, 0x58, 0x01, 0x01])
+        #expect(first.getInteger(at: first.readerIndex, as: UInt8.self) == 0x00)  // HELLO
+        #expect(second.getInteger(at: second.readerIndex, as: UInt8.self)! >> 4 == FrameType.request.rawValue)
+        #expect(second.getInteger(at: second.readerIndex + 1, as: UInt8.self) == 1)  // call id 1
+
+        // The answer is matched to its call by id.
+        let response = MessageCodec.response(callID: 1, message: Giupxa_V1_ListAssignmentsResponse())
+        try channel.writeInbound(WireEvent.frame(response))
+        #expect(try answer.futureResult.wait().type == .response)
+        hello.fail(RPCError(code: .cancelled, message: "test over"))
+        _ = try channel.finish()
+    }
+
+    @Test func aClosedConnectionFailsPendingCallsAsUnavailable() throws {
+        let channel = EmbeddedChannel()
+        let hello = channel.eventLoop.makePromise(of: Frame.self)
+        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
+        let answer = channel.eventLoop.makePromise(of: Frame.self)
+        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer), promise: nil)
+        channel.pipeline.fireChannelInactive()
+        #expect(throws: RPCError.self) { try answer.futureResult.wait() }
+        do { _ = try answer.futureResult.wait() } catch let error as RPCError { #expect(error.code == .unavailable) }
+        #expect(throws: RPCError.self) { try hello.futureResult.wait() }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GiupXaModels
+import GiupXaStorage
+import Testing
+
+@Suite struct SQLiteStoreTests {
+    let directory: URL
+    let store: SQLiteStore
+
+    init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
+        _ = try await store.loadDefaultData()
+    }
+
+    static func visit(_ commune: String = "03376", results: String = "Hoàn thành") -> Visit {
+        let start = VietnameseFormat.parseDateTime("12/03/2019 08:00")!
+        return Visit(
+            communeCode: commune, start: start, end: start.addingTimeInterval(86_400),
+            cadres: [Cadre(name: "Lò Văn Minh", position: "Phó Giám đốc")], results: results
+        ).normalized()
+    }
+
+    @Test func defaultDataLoadsOnceAndAgainChangesNothing() async throws {
+        let again = try await store.loadDefaultData()
+        #expect(again.communes == 130)
+        #expect(try await store.communes().count == 130)
+        #expect(try await store.decisions().count == 1)
+        let stnmt = try await store.assignments(agencyCode: "STNMT", on: nil)
+        #expect(Set(stnmt.map(\.detail.commune.name)) == ["Keo Lôm", "Phì Nhừ", "Chiềng Sơ"])
+        #expect(stnmt.allSatisfy { $0.isSample })
+        #expect(try await store.assignments(agencyCode: "STNMT", on: CivilDate(year: 2022, month: 1, day: 1)).isEmpty)
+    }
+
+    @Test func identicalResubmissionIsAcknowledgedWithoutASecondCopy() async throws {
+        let visit = Self.visit()
+        #expect(try await store.submitVisits([visit], agencyCode: "STNMT", receivedAt: Date()) == [.stored(revision: 1)])
+        #expect(try await store.submitVisits([visit], agencyCode: "STNMT", receivedAt: Date()) == [.alreadyStored(revision: 1)])
+        #expect(try await store.visits(VisitQuery(agencyCode: "STNMT")).visits.count == 1)
+    }
+
+    @Test func sameIdDifferentContentIsAConflictAndTheStoredVisitIsUntouched() async throws {
+        let original = Self.visit()
+        _ = try await store.submitVisits([original], agencyCode: "STNMT", receivedAt: Date())
+        var changed = original
+        changed.results = "Nội dung khác"
+        #expect(try await store.submitVisits([changed], agencyCode: "STNMT", receivedAt: Date()) == [.conflict(revision: 1)])
+        // Another agency reusing the id is a conflict too.
+        #expect(try await store.submitVisits([original], agencyCode: "SYT", receivedAt: Date()) == [.conflict(revision: 1)])
+        let stored = try await store.visits(VisitQuery(agencyCode: nil)).visits
+        #expect(stored.count == 1)
+        #expect(stored.first?.visit.results == "Hoàn thành")
+        #expect(stored.first?.visit.agencyCode == "STNMT")
+    }
+
+    @Test func unknownCommuneIsRejectedAndTheRestOfTheBatchStored() async throws {
+        let outcomes = try await store.submitVisits([Self.visit("99999"), Self.visit("03208")], agencyCode: "STNMT", receivedAt: Date())
+        #expect(outcomes.count == 2)
+        #expect(outcomes[0] == .rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: "99999")))
+        #expect(outcomes[1] == .stored(revision: 1))
+    }
+
+    @Test func credentialsStoreOnlyAHashAndCheckTheAgency() async throws {
+        let issued = try await store.issueCredential(agencyCode: "stnmt", now: Date())
+        #expect(issued.secret.hasPrefix("gx1_"))
+        #expect(try await store.authenticate(agencyCode: "STNMT", secret: issued.secret)?.code == "STNMT")
+        #expect(try await store.authenticate(agencyCode: "SYT", secret: issued.secret) == nil)
+        #expect(try await store.authenticate(agencyCode: "STNMT", secret: issued.secret + "x") == nil)
+        await #expect(throws: StoreError.unknownAgency("NOPE")) { try await store.issueCredential(agencyCode: "NOPE", now: Date()) }
+        // The secret itself is nowhere in the database file.
+        let bytes = try Data(contentsOf: directory.appendingPathComponent("s.sqlite"))
+        let wal = (try? Data(contentsOf: directory.appendingPathComponent("s.sqlite-wal"))) ?? Data()
+        #expect(bytes.range(of: Data(issued.secret.utf8)) == nil)
+        #expect(wal.range(of: Data(issued.secret.utf8)) == nil)
+    }
+
+    @Test func decisionImportIsIdempotentAndRefusesADifferentTable() async throws {
+        let decision = Decision(
+            number: "2072/QĐ-UBND", signedOn: CivilDate(year: 2021, month: 11, day: 17)!,
+            period: DateRange(start: CivilDate(year: 2021, month: 11, day: 17)!, end: CivilDate(year: 2025, month: 12, day: 31)!),
+            standingAgencyCode: "BDT")
+        let table = [Assignment(decisionNumber: decision.number, agencyCode: "STNMT", communeCode: "03376", role: .lead)]
+        #expect(try await store.importDecision(decision, assignments: table).created)
+        let again = try await store.importDecision(decision, assignments: table)
+        #expect(!again.created)
+        let other = [Assignment(decisionNumber: decision.number, agencyCode: "SYT", communeCode: "03376", role: .lead)]
+        await #expect(throws: StoreError.decisionConflict(decision.number)) { try await store.importDecision(decision, assignments: other) }
+        #expect(try await store.assignments(agencyCode: "SYT", on: CivilDate(year: 2022, month: 1, day: 1)).isEmpty)
+    }
+
+    @Test func visitsPageInStartOrder() async throws {
+        var visits: [Visit] = []
+        for day in 0..<7 {
+            var v = Self.visit()
+            v.start = v.start.addingTimeInterval(Double(day) * 86_400 * 3)
+            v.end = v.start.addingTimeInterval(3600 * 5)
+            visits.append(v)
+        }
+        _ = try await store.submitVisits(visits.shuffled(), agencyCode: "STNMT", receivedAt: Date())
+        var seen: [Visit] = []
+        var cursor: VisitCursor? = nil
+        repeat {
+            let page = try await store.visits(VisitQuery(agencyCode: "STNMT", limit: 3, after: cursor))
+            seen += page.visits.map(\.visit)
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(seen.map(\.start) == visits.map(\.start))
+    }
+}
