@@ -72,7 +72,7 @@ public struct SyncEngine: Sendable {
                     bytesReceived: connection.bytes.received, elapsed: clock.now - started))
             }
         } catch let error as RPCError {
-            summary.error = error.message
+            summary.error = "\(error.code): \(error.message)"
         }
         summary.pending = pending.count - acknowledged
         summary.bytesSent = connection.bytes.sent

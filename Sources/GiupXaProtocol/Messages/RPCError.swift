@@ -20,9 +20,14 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// A domain validation failure as INVALID_ARGUMENT with one FieldError per issue.
     public init(_ error: ValidationError, fieldPrefix: String = "", language: Language) {
+        let prefixed = ValidationError(error.issues.map { issue in
+            var issue = issue
+            issue.field = fieldPrefix + issue.field
+            return issue
+        })
         self.init(
             code: .invalidArgument,
-            message: error.message(language),
+            message: prefixed.message(language),
             fieldErrors: error.issues.map { Giupxa_V1_FieldError(issue: $0, prefix: fieldPrefix, language: language) })
     }
 
