@@ -85,11 +85,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Output conventions shared by the two executables.
+        .target(
+            name: "GiupXaCLISupport",
+            dependencies: [
+                "GiupXaModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "giupxa",
             dependencies: [
                 "GiupXaClient",
                 "GiupXaModels",
+                "GiupXaCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -100,6 +110,7 @@ let package = Package(
                 "GiupXaServer",
                 "GiupXaStorage",
                 "GiupXaModels",
+                "GiupXaCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -67,7 +67,16 @@ struct ServerConnection {
         }
         let language = Language(rawValue: hello.language) ?? .vi
         let code = hello.credential.agencyCode
-        guard let agency = try await store.authenticate(agencyCode: code, secret: hello.credential.secret) else {
+        let found: Agency?
+        do {
+            found = try await store.authenticate(agencyCode: code, secret: hello.credential.secret)
+        } catch {
+            logger.error("credential check failed", metadata: ["error": "\(error)"])
+            throw RPCError(code: .unavailable, message: language.pick(
+                vi: "Máy chủ tạm thời không kiểm tra được khoá truy cập, vui lòng thử lại",
+                en: "The server cannot check credentials right now, please retry"))
+        }
+        guard let agency = found else {
             logger.notice("authentication refused", metadata: ["giupxa.agency": "\(code.prefix(16))"])
             throw RPCError(
                 code: .unauthenticated,
@@ -154,11 +163,14 @@ struct ServerConnection {
             return MessageCodec.response(callID: frame.callID, message: response)
         } catch let error as RPCError {
             return MessageCodec.status(callID: frame.callID, error: error)
-        } catch {
+        } catch is DeadlineExceeded {
             return MessageCodec.status(
                 callID: frame.callID,
                 error: RPCError(code: .deadlineExceeded, message: context.language.pick(
                     vi: "Hết thời hạn \(timeout) ms của cuộc gọi", en: "Call deadline of \(timeout) ms exceeded")))
+        } catch {
+            // The connection is going away (its task group was cancelled); nobody reads this.
+            return MessageCodec.status(callID: frame.callID, error: RPCError(code: .cancelled, message: "call cancelled"))
         }
     }
 }

@@ -1,5 +1,6 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
+import GiupXaCLISupport
 import GiupXaModels
 import GiupXaStorage
 
@@ -12,8 +13,6 @@ struct ServerCommand: AsyncParsableCommand {
                       DecisionCommand.self, VisitsCommand.self])
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-extension Language: ExpressibleByArgument {}
 
 struct ServerOptions: ParsableArguments {
     @Option(help: "SQLite database file. Default: $GIUPXA_DB or ./giupxa.sqlite.")
@@ -29,12 +28,7 @@ struct ServerOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["GIUPXA_DB"] ?? "giupxa.sqlite"
     }
 
-    var language: Language {
-        let environment = ProcessInfo.processInfo.environment
-        if let lang { return lang }
-        if let value = environment["GIUPXA_LANG"], let parsed = Language(rawValue: value) { return parsed }
-        return Language.fromEnvironment(environment)
-    }
+    var language: Language { CLIText.language(flag: lang) }
 
     func pick(vi: String, en: String) -> String { language.pick(vi: vi, en: en) }
 
@@ -51,11 +45,7 @@ struct ServerOptions: ParsableArguments {
     func emit(_ value: some Encodable, text: () -> String) {
         switch format {
         case .text: print(text())
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+        case .json: print(CLIText.json(value))
         }
     }
 
@@ -72,7 +62,7 @@ struct ServerOptions: ParsableArguments {
         default:
             lines = ["\(error)"]
         }
-        FileHandle.standardError.write(Data((pick(vi: "Lỗi: ", en: "Error: ") + lines.joined(separator: "\n") + "\n").utf8))
+        CLIText.writeError(pick(vi: "Lỗi: ", en: "Error: ") + lines.joined(separator: "\n"))
         return .failure
     }
 }

@@ -1,13 +1,8 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaCLISupport
 import GiupXaModels
-
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
-extension Language: ExpressibleByArgument {}
 
 /// Options every subcommand takes.
 struct GlobalOptions: ParsableArguments {
@@ -26,11 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// --lang, then GIUPXA_LANG, then the configured language, then LC_ALL/LANG.
     func language(configured: Language? = nil) -> Language {
-        let environment = ProcessInfo.processInfo.environment
-        if let lang { return lang }
-        if let value = environment["GIUPXA_LANG"], let parsed = Language(rawValue: value) { return parsed }
-        if let configured { return configured }
-        return Language.fromEnvironment(environment)
+        CLIText.language(flag: lang, configured: configured)
     }
 
     func output(configured: Language? = nil) -> Output {

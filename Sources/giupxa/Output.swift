@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaCLISupport
 import GiupXaModels
 import GiupXaProtocol
 
@@ -16,15 +17,8 @@ struct Output: Sendable {
     func emit(_ value: some Encodable, text: () -> String) {
         switch format {
         case .text: print(text())
-        case .json: print(Self.json(value))
+        case .json: print(CLIText.json(value))
         }
-    }
-
-    static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     /// Reports `error` in the user's language and returns the exit code to end with.
@@ -48,11 +42,11 @@ struct Output: Sendable {
         switch format {
         case .json:
             struct Failure: Encodable { var error: String; var fields: [[String: String]] }
-            print(Self.json(Failure(error: message, fields: fields)))
+            print(CLIText.json(Failure(error: message, fields: fields)))
         case .text:
             var lines = [pick(vi: "Lỗi: ", en: "Error: ") + message]
             lines += fields.map { "  - " + ($0["message"] ?? "") }
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            CLIText.writeError(lines.joined(separator: "\n"))
         }
         return .failure
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaCLISupport
 import GiupXaModels
 
 struct SyncCommand: AsyncParsableCommand {

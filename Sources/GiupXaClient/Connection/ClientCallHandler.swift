@@ -44,6 +44,12 @@ final class ClientCallHandler: ChannelDuplexHandler {
                 promise?.succeed()
                 return
             }
+            // Call ids must increase; a connection that used them all is retired, not wrapped.
+            guard nextCallID < UInt32.max else {
+                callPromise.fail(RPCError(code: .unavailable, message: "call ids exhausted; open a new connection"))
+                promise?.succeed()
+                return
+            }
             let id = nextCallID
             nextCallID += 1
             frame.callID = id

@@ -32,7 +32,8 @@ public enum VietnameseText {
         return String(out)
     }
 
-    /// True when `text` contains a C0/C1 control character other than tab and newline.
+    /// True when `text` contains a C0/C1 control character other than tab, CR and LF (text
+    /// pasted from Windows keeps its CRLF line ends).
     static func containsControlCharacters(_ text: String) -> Bool {
         text.unicodeScalars.contains { scalar in
             scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" && scalar != "\r"

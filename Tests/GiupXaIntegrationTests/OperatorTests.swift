@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// The operator commands of `giupxa-server`, as the standing agency runs them.
+@Suite struct OperatorTests {
+    @Test func agenciesAndADecisionFromAVietnameseSpreadsheet() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        let added = try h.server("agency", "add", "--code", "SYT2", "--name", "Sở Y tế (thử)".decomposedStringWithCanonicalMapping, "--kind", "so")
+        #expect(added.status == 0, "\(added.stderr)")
+        let duplicate = try h.server("agency", "add", "--code", "SYT2", "--name", "Sở Y tế")
+        #expect(duplicate.status != 0)
+        #expect(duplicate.stderr.contains("đã tồn tại"))
+        let agencies = try #require(try h.server("agency", "list", "--format", "json").json() as? [[String: Any]])
+        #expect(agencies.contains { $0["code"] as? String == "SYT2" && $0["name"] as? String == "Sở Y tế (thử)" })
+
+        // Excel's UTF-8 CSV: BOM, Vietnamese headers, names without tones, an NFD name.
+        let csv = try h.write("phan-cong.csv", "\u{FEFF}Cơ quan,Xã,Huyện,Vai trò\r\n"
+            + "SYT2,muong nhe,,Phụ trách\r\n"
+            + "Sở Tài nguyên và Môi trường,\("Keo Lôm".decomposedStringWithCanonicalMapping),Điện Biên Đông,phối hợp\r\n")
+        let args = ["decision", "import", "--number", "2072/QĐ-UBND", "--signed-on", "17/11/2021", "--to", "31/12/2025", "--csv", csv]
+        let imported = try Harness.run("giupxa-server", args + ["--db", h.database, "--format", "json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect((try imported.json() as? [String: Any])?["assignments"] as? Int == 2)
+        let again = try Harness.run("giupxa-server", args + ["--db", h.database])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("không thay đổi gì"))
+
+        let bad = try h.write("bad.csv", "Cơ quan,Xã\nSYT2,Xã Không Có\n")
+        let refused = try Harness.run("giupxa-server", [
+            "decision", "import", "--number", "9/QĐ-UBND", "--signed-on", "01/01/2022", "--to", "31/12/2022",
+            "--csv", bad, "--db", h.database, "--lang", "en"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("row 2.commune: no commune has this code (Xã Không Có)"), "\(refused.stderr)")
+        let decisions = try #require(try h.server("decision", "list", "--format", "json").json() as? [[String: Any]])
+        #expect(decisions.count == 2, "the refused import stored nothing")
+
+        let missing = try Harness.run("giupxa-server", ["agency", "list", "--db", h.directory.appendingPathComponent("nope.sqlite").path])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("giupxa-server init"))
+    }
+}
