@@ -12,11 +12,7 @@ struct AssignmentsCommand: AsyncParsableCommand {
     @Flag(help: "Fetch the list from the server first and update the cache.") var refresh = false
 
     func run() async throws {
-        let home = global.clientHome
-        var output = global.output()
-        do {
-            let config = try home.loadConfiguration()
-            output = global.output(configured: config.language)
+        try await global.run { home, config, output in
             let outbox = try home.openOutbox()
             if refresh {
                 let client = try AgencyClient(configuration: config, language: output.language)
@@ -40,8 +36,6 @@ struct AssignmentsCommand: AsyncParsableCommand {
                 }
                 return lines.joined(separator: "\n")
             }
-        } catch {
-            throw output.fail(error)
         }
     }
 }

@@ -28,3 +28,21 @@ struct GlobalOptions: ParsableArguments {
         Output(format: format, language: language(configured: configured))
     }
 }
+
+extension GlobalOptions {
+    /// The frame of every command: load the configuration, pick the language, run `body`, and
+    /// turn any error into the user's message and a failing exit code.
+    func run(_ body: (_ home: ClientHome, _ config: ClientConfiguration, _ output: Output) async throws -> Void) async throws {
+        let home = clientHome
+        var output = self.output()
+        do {
+            let config = try home.loadConfiguration()
+            output = self.output(configured: config.language)
+            try await body(home, config, output)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}

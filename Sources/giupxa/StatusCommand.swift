@@ -10,11 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let home = global.clientHome
-        var output = global.output()
-        do {
-            let config = try home.loadConfiguration()
-            output = global.output(configured: config.language)
+        try await global.run { home, config, output in
             let outbox = try home.openOutbox()
             let counts = try outbox.counts()
             let cached = try outbox.cachedAssignments()
@@ -38,8 +34,6 @@ struct StatusCommand: AsyncParsableCommand {
                     \(output.pick(vi: "Xã được phân công (bộ nhớ đệm)", en: "Assigned communes (cached)")): \(view.assignmentsCached)
                     """
             }
-        } catch {
-            throw output.fail(error)
         }
     }
 }

@@ -17,11 +17,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let home = global.clientHome
-        var output = global.output()
-        do {
-            let config = try home.loadConfiguration()
-            output = global.output(configured: config.language)
+        try await global.run { home, config, output in
             let client = try AgencyClient(configuration: config, language: output.language)
             let engine = SyncEngine(client: client, outbox: try home.openOutbox(), batchSize: batchSize)
             let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
@@ -31,10 +27,6 @@ struct SyncCommand: AsyncParsableCommand {
             if summary.error != nil || !summary.rejected.isEmpty || !summary.conflicts.isEmpty {
                 throw ExitCode.failure
             }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw output.fail(error)
         }
     }
 

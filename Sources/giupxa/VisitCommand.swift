@@ -40,11 +40,7 @@ struct VisitCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let home = global.clientHome
-            var output = global.output()
-            do {
-                let config = try home.loadConfiguration()
-                output = global.output(configured: config.language)
+            try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
                 let inputs = try file.map { try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [try flagInput()]
                 let communes = try outbox.cachedAssignments().assignments
@@ -54,7 +50,7 @@ struct VisitCommand: AsyncParsableCommand {
                 for (index, input) in inputs.enumerated() {
                     do {
                         visits.append(try input.resolve(communes: communes))
-                    } catch {
+                    } catch let error as GiupXaModels.ValidationError {
                         let prefix = inputs.count > 1 ? "[\(index)]." : ""
                         issues += error.issues.map { FieldIssue(field: prefix + $0.field, reason: $0.reason, limit: $0.limit, value: $0.value) }
                     }
@@ -68,8 +64,6 @@ struct VisitCommand: AsyncParsableCommand {
                         vi: "Đã ghi \(visits.count) chuyến công tác vào hộp thư đi (chờ gửi):",
                         en: "Recorded \(visits.count) visit(s) in the outbox (pending):") + "\n" + lines.joined(separator: "\n")
                 }
-            } catch {
-                throw output.fail(error)
             }
         }
 
@@ -112,11 +106,7 @@ struct VisitCommand: AsyncParsableCommand {
         @Flag(name: .customLong("server"), help: "List what the server holds for this agency.") var fromServer = false
 
         func run() async throws {
-            let home = global.clientHome
-            var output = global.output()
-            do {
-                let config = try home.loadConfiguration()
-                output = global.output(configured: config.language)
+            try await global.run { home, config, output in
                 if fromServer {
                     let client = try AgencyClient(configuration: config, language: output.language)
                     let visits = try await client.serverVisits()
@@ -136,8 +126,6 @@ struct VisitCommand: AsyncParsableCommand {
                         return lines.joined(separator: "\n")
                     }
                 }
-            } catch {
-                throw output.fail(error)
             }
         }
     }
