@@ -24,15 +24,16 @@ struct ServerConnection {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var events = inbound.makeAsyncIterator()
+                let calls = CallTable()
                 do {
                     let context = try await handshake(&events, outbound: outbound, logger: logger)
-                    try await serveCalls(&events, outbound: outbound, context: context)
+                    try await serveCalls(&events, outbound: outbound, context: context, calls: calls)
                 } catch let violation as ProtocolViolation {
                     logger.notice("protocol violation", metadata: ["giupxa.reason": "\(violation)"])
-                    try? await outbound.write(MessageCodec.goAway(status: violation.status, lastCallID: 0))
+                    try? await outbound.write(MessageCodec.goAway(status: violation.status, lastCallID: calls.lastAccepted))
                 } catch let error as RPCError {
                     // Authentication and handshake failures: say why, then close.
-                    try? await outbound.write(MessageCodec.goAway(status: error.status, lastCallID: 0))
+                    try? await outbound.write(MessageCodec.goAway(status: error.status, lastCallID: calls.lastAccepted))
                 }
             }
         } catch {
@@ -65,6 +66,7 @@ struct ServerConnection {
         } catch {
             throw ProtocolViolation.malformedHello("\(error.message)")
         }
+        guard hello.clientName.utf8.count <= 64 else { throw ProtocolViolation.malformedHello("client_name longer than 64 bytes") }
         let language = Language(rawValue: hello.language) ?? .vi
         let code = hello.credential.agencyCode
         let found: Agency?
@@ -104,18 +106,15 @@ struct ServerConnection {
     /// Reads frames until the client closes, running each call in its own task.
     private func serveCalls(
         _ events: inout NIOAsyncChannelInboundStream<WireEvent>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<Frame>, context: CallContext
+        outbound: NIOAsyncChannelOutboundWriter<Frame>, context: CallContext, calls: CallTable
     ) async throws {
-        let calls = CallTable()
         let limits = configuration.limits
-        var lastCallID: UInt32 = 0
         try await withThrowingDiscardingTaskGroup { group in
             while let event = try await events.next() {
                 guard case .frame(let frame) = event else { throw ProtocolViolation.badPreamble }
                 switch frame.type {
                 case .request:
-                    guard frame.callID > lastCallID else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
-                    lastCallID = frame.callID
+                    guard calls.accept(frame.callID) else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
                     guard calls.start(frame.callID, limit: limits.maxConcurrentCalls) else {
                         try await outbound.write(MessageCodec.status(
                             callID: frame.callID,
@@ -156,11 +155,27 @@ struct ServerConnection {
                 error: RPCError(code: .unimplemented, message: "method \(request.methodNumber) is not defined in v1"))
         }
         let timeout = request.metadata.timeoutMs
+        var context = context
+        if !request.metadata.traceID.isEmpty {
+            guard request.metadata.traceID.utf8.count <= 64 else {
+                return MessageCodec.status(callID: frame.callID, error: RPCError(code: .invalidArgument, message: "trace_id longer than 64 bytes"))
+            }
+            context.logger[metadataKey: "giupxa.trace"] = "\(request.metadata.traceID)"
+        }
         do {
             let response = try await Deadline.run(milliseconds: timeout) {
                 try await service.handle(method, message: request.message, context: context)
             }
-            return MessageCodec.response(callID: frame.callID, message: response)
+            let reply = MessageCodec.response(callID: frame.callID, message: response)
+            // Never send what the client's decoder must refuse: that would cost the connection.
+            guard reply.body.readableBytes <= configuration.limits.maxFrameBytes else {
+                return MessageCodec.status(callID: frame.callID, error: RPCError(
+                    code: .resourceExhausted,
+                    message: context.language.pick(
+                        vi: "Kết quả quá lớn (\(reply.body.readableBytes) byte); hãy yêu cầu ít hơn mỗi lần",
+                        en: "Answer too large (\(reply.body.readableBytes) bytes); ask for less per call")))
+            }
+            return reply
         } catch let error as RPCError {
             return MessageCodec.status(callID: frame.callID, error: error)
         } catch is DeadlineExceeded {
@@ -177,7 +192,19 @@ struct ServerConnection {
 
 /// Calls in flight on one connection, shared by the read loop and the call tasks.
 final class CallTable: Sendable {
-    private let state = NIOLockedValueBox<(running: Set<UInt32>, cancelled: Set<UInt32>)>(([], []))
+    private let state = NIOLockedValueBox<(running: Set<UInt32>, cancelled: Set<UInt32>, last: UInt32)>(([], [], 0))
+
+    /// Records a new call id; false when it does not increase (a connection error).
+    func accept(_ id: UInt32) -> Bool {
+        state.withLockedValue { s in
+            guard id > s.last else { return false }
+            s.last = id
+            return true
+        }
+    }
+
+    /// The highest call id accepted so far, for GOAWAY: calls above it were never started.
+    var lastAccepted: UInt32 { state.withLockedValue { $0.last } }
 
     /// Registers a call; false when the connection is at its concurrency limit.
     func start(_ id: UInt32, limit: Int) -> Bool {

@@ -109,6 +109,9 @@ public struct VisitService: Sendable {
         return response
     }
 
+    /// Keeps a page far below the 4 MiB frame limit even for long visits.
+    static let maxVisitsPerPage: UInt32 = 500
+
     func listVisits(_ request: Giupxa_V1_ListVisitsRequest, _ context: CallContext) async throws -> Giupxa_V1_ListVisitsResponse {
         var cursor: VisitCursor? = nil
         if !request.pageToken.isEmpty {
@@ -120,7 +123,7 @@ public struct VisitService: Sendable {
         let page = try await store.visits(VisitQuery(
             agencyCode: context.agency.code,
             communeCode: request.communeCode.isEmpty ? nil : request.communeCode,
-            limit: request.limit == 0 ? 100 : Int(min(request.limit, 1000)),
+            limit: request.limit == 0 ? 100 : Int(min(request.limit, Self.maxVisitsPerPage)),
             after: cursor))
         var response = Giupxa_V1_ListVisitsResponse()
         response.visits = page.visits.map(Giupxa_V1_StoredVisit.init)

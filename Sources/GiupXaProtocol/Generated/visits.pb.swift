@@ -221,7 +221,8 @@ public nonisolated struct Giupxa_V1_StoredVisit: Sendable {
   /// Revision number, 1 for the first submission.
   public var revision: UInt32 = 0
 
-  /// When the server committed this revision, Unix milliseconds.
+  /// When the server received the call that stored this revision, Unix milliseconds
+  /// (the commit follows within the same call).
   public var receivedTimeMs: Int64 = 0
 
   public var agencyCode: String = String()
