@@ -5,16 +5,24 @@ import NIOCore
 import NIOPosix
 
 /// The GiupXa server: accepts connections, runs one `ServerConnection` per client, and keeps
-/// going whatever a single client does. Cancelling the task running `run` stops it.
+/// going whatever a single client does. `beginShutdown()` stops it gracefully (in-flight calls
+/// finish and are answered); cancelling the task running `run` stops it at once.
 public struct GiupXaServer: Sendable {
     let configuration: ServerConfiguration
     let store: any GiupXaStore
     let logger: Logger
+    let drain = Drain()
 
     public init(configuration: ServerConfiguration, store: any GiupXaStore, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+    }
+
+    /// Stops accepting connections and calls; `run` returns once in-flight calls are answered.
+    public func beginShutdown() {
+        logger.info("draining: no new connections or calls")
+        drain.begin()
     }
 
     /// Binds, calls `onBound` with the real address (port 0 becomes a free port), then serves
@@ -37,6 +45,7 @@ public struct GiupXaServer: Sendable {
                     return try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel)
                 }
             }
+        drain.setListener(listener.channel)
         let port = listener.channel.localAddress?.port ?? configuration.port
         logger.info("listening", metadata: ["giupxa.host": "\(configuration.host)", "giupxa.port": "\(port)"])
         try await onBound(configuration.host, port)
@@ -45,11 +54,17 @@ public struct GiupXaServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { inbound in
                 for try await channel in inbound {
+                    guard drain.register(channel.channel) else {
+                        channel.channel.close(promise: nil)
+                        continue
+                    }
                     group.addTask {
                         // Each connection catches its own errors: one bad client cannot stop the server.
                         let connection = ServerConnection(
-                            channel: channel, service: service, store: store, configuration: configuration, logger: logger)
+                            channel: channel, service: service, store: store, configuration: configuration,
+                            logger: logger, drain: drain)
                         await connection.run()
+                        drain.unregister(channel.channel)
                     }
                 }
             }

@@ -15,6 +15,7 @@ struct ServerConnection {
     let store: any GiupXaStore
     let configuration: ServerConfiguration
     let logger: Logger
+    let drain: Drain
 
     static let supportedVersions: ClosedRange<UInt8> = 1...1
 
@@ -28,6 +29,12 @@ struct ServerConnection {
                 do {
                     let context = try await handshake(&events, outbound: outbound, logger: logger)
                     try await serveCalls(&events, outbound: outbound, context: context, calls: calls)
+                    if drain.isDraining {
+                        // Every call read has been answered; tell the client why we close.
+                        let status = RPCError(code: .unavailable, message: context.language.pick(
+                            vi: "Máy chủ đang dừng, vui lòng kết nối lại sau", en: "Server shutting down, reconnect later"))
+                        try? await outbound.write(MessageCodec.goAway(status: status.status, lastCallID: calls.lastAccepted))
+                    }
                 } catch let violation as ProtocolViolation {
                     logger.notice("protocol violation", metadata: ["giupxa.reason": "\(violation)"])
                     try? await outbound.write(MessageCodec.goAway(status: violation.status, lastCallID: calls.lastAccepted))
@@ -155,13 +162,14 @@ struct ServerConnection {
                 error: RPCError(code: .unimplemented, message: "method \(request.methodNumber) is not defined in v1"))
         }
         let timeout = request.metadata.timeoutMs
-        var context = context
+        var traced = context
         if !request.metadata.traceID.isEmpty {
             guard request.metadata.traceID.utf8.count <= 64 else {
                 return MessageCodec.status(callID: frame.callID, error: RPCError(code: .invalidArgument, message: "trace_id longer than 64 bytes"))
             }
-            context.logger[metadataKey: "giupxa.trace"] = "\(request.metadata.traceID)"
+            traced.logger[metadataKey: "giupxa.trace"] = "\(request.metadata.traceID)"
         }
+        let context = traced
         do {
             let response = try await Deadline.run(milliseconds: timeout) {
                 try await service.handle(method, message: request.message, context: context)

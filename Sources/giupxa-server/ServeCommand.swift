@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "host:port to listen on; port 0 picks a free port.") var listen = "127.0.0.1:7070"
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "On SIGTERM, seconds to let in-flight calls finish before stopping anyway.") var graceSeconds = 20
 
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
@@ -29,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             let store = try options.openStore()
             let server = GiupXaServer(configuration: ServerConfiguration(host: host, port: port), store: store, logger: logger)
             let portFile = self.portFile
-            try await ShutdownSignal.run {
+            try await ShutdownSignal.run(graceSeconds: graceSeconds, drain: { server.beginShutdown() }) {
                 try await server.run { _, bound in
                     if let portFile {
                         // Write-then-rename: a reader never sees a half-written number.
@@ -44,15 +45,30 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` until SIGTERM or SIGINT, then cancels it (the listener closes; in-flight
-/// SQLite transactions either commit or roll back, so nothing acknowledged is lost).
+/// Runs `body`; on the first SIGTERM or SIGINT calls `drain` (stop accepting, let in-flight
+/// calls finish), and cancels `body` if it has not returned after `graceSeconds` or on a
+/// second signal. SQLite transactions either commit or roll back, so nothing acknowledged is
+/// lost either way.
 enum ShutdownSignal {
-    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    static func run(
+        graceSeconds: Int, drain: @escaping @Sendable () -> Void, _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
         let task = Task { try await body() }
+        let signals = NIOLockedCounter()
         let sources = [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { task.cancel() }
+            source.setEventHandler {
+                if signals.increment() == 1 {
+                    drain()
+                    Task {
+                        try? await Task.sleep(for: .seconds(graceSeconds))
+                        task.cancel()
+                    }
+                } else {
+                    task.cancel()
+                }
+            }
             source.resume()
             return source
         }
@@ -61,5 +77,18 @@ enum ShutdownSignal {
             try await task.value
         } catch is CancellationError {
         }
+    }
+}
+
+/// A thread-safe counter for signal deliveries.
+final class NIOLockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -10,16 +10,24 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "Send pending visits to the server and record the answer for each one.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Visits per call.") var batchSize = 50
+    @Option(help: "Visits in the first call; later calls adapt to the link.") var batchSize = 50
+    @Option(help: "Seconds before a call is abandoned and retried.") var timeout = 120
+    @Option(help: "Failed attempts in a row before giving up.") var maxFailures = 8
 
     func validate() throws {
-        guard (1...1000).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…1000") }
+        guard (1...500).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…500") }
+        guard (1...3600).contains(timeout) else { throw ArgumentParser.ValidationError("--timeout must be 1…3600 seconds") }
+        guard (0...1000).contains(maxFailures) else { throw ArgumentParser.ValidationError("--max-failures must be 0…1000") }
     }
 
     func run() async throws {
         try await global.run { home, config, output in
             let client = try AgencyClient(configuration: config, language: output.language)
-            let engine = SyncEngine(client: client, outbox: try home.openOutbox(), batchSize: batchSize)
+            var policy = SyncPolicy()
+            policy.initialBatchSize = batchSize
+            policy.callTimeout = .seconds(timeout)
+            policy.maxFailuresWithoutProgress = maxFailures
+            let engine = SyncEngine(client: client, outbox: try home.openOutbox(), policy: policy)
             let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
             let summary = try await engine.run(progress: { reporter.update($0) })
             reporter.finish()
@@ -37,6 +45,7 @@ struct SyncCommand: AsyncParsableCommand {
             o.pick(vi: "Xung đột: \(s.conflicts.count)", en: "Conflicts: \(s.conflicts.count)"),
             o.pick(vi: "Bị từ chối: \(s.rejected.count)", en: "Rejected: \(s.rejected.count)"),
             o.pick(vi: "Còn chờ gửi: \(s.pending)", en: "Still pending: \(s.pending)"),
+            o.pick(vi: "Kết nối: \(s.connections), thử lại: \(s.retries)", en: "Connections: \(s.connections), retries: \(s.retries)"),
             o.pick(
                 vi: "Dữ liệu qua mạng: gửi \(s.bytesSent) byte, nhận \(s.bytesReceived) byte, \(String(format: "%.2f", s.seconds)) giây",
                 en: "On the wire: \(s.bytesSent) bytes sent, \(s.bytesReceived) bytes received, \(String(format: "%.2f", s.seconds)) s"),
@@ -61,7 +70,10 @@ final class ProgressReporter: Sendable {
         let seconds = Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(p.bytesSent) / seconds : 0
         let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : 0
-        let stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate / 1024 * 8)) kbit/s  ETA \(Int(remaining.rounded())) s"
+        var stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate * 8 / 1000)) kbit/s  ETA \(Int(remaining.rounded())) s"
+        if let error = p.lastError {
+            stats += output.pick(vi: "  — mất kết nối (\(error)), thử lại lần \(p.retries)", en: "  — link lost (\(error)), retry \(p.retries)")
+        }
         if interactive {
             let width = 24
             let filled = p.total > 0 ? width * p.acknowledged / p.total : width

@@ -89,7 +89,13 @@ final class ClientCallHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(RPCError(code: .internal, message: "protocol error from server: \(error)"))
+        // A framing breach by the server is its bug (INTERNAL); anything else here is the
+        // link failing (a reset, a broken pipe) and worth retrying (UNAVAILABLE).
+        if error is ProtocolViolation {
+            failAll(RPCError(code: .internal, message: "protocol error from server: \(error)"))
+        } else {
+            failAll(RPCError(code: .unavailable, message: "connection failed: \(error)"))
+        }
         context.close(promise: nil)
     }
 

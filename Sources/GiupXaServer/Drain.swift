@@ -1,0 +1,58 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What a graceful stop needs to reach: the listening socket and every open connection.
+/// `begin()` closes the listener (no new connections) and the read side of each connection
+/// (no new calls); each connection then lets its in-flight calls answer, sends GOAWAY
+/// UNAVAILABLE and closes, and `run` returns once the last one has.
+final class Drain: Sendable {
+    private struct State {
+        var draining = false
+        var listener: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    var isDraining: Bool { state.withLockedValue { $0.draining } }
+
+    func setListener(_ channel: any Channel) {
+        let close = state.withLockedValue { s -> Bool in
+            s.listener = channel
+            return s.draining
+        }
+        if close { channel.close(promise: nil) }
+    }
+
+    /// Registers a connection; returns false (and the caller closes it) when already draining.
+    func register(_ channel: any Channel) -> Bool {
+        state.withLockedValue { s in
+            guard !s.draining else { return false }
+            s.connections[ObjectIdentifier(channel)] = channel
+            return true
+        }
+    }
+
+    func unregister(_ channel: any Channel) {
+        _ = state.withLockedValue { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    func begin() {
+        let (listener, connections) = state.withLockedValue { s -> ((any Channel)?, [any Channel]) in
+            guard !s.draining else { return (nil, []) }
+            s.draining = true
+            return (s.listener, Array(s.connections.values))
+        }
+        listener?.close(promise: nil)
+        for channel in connections { Self.stopReading(channel) }
+    }
+
+    /// Ends the connection's inbound stream so its read loop finishes after the calls it has.
+    private static func stopReading(_ channel: any Channel) {
+        channel.close(mode: .input).whenFailure { _ in
+            // A socket that cannot half-close is closed whole; its calls' answers are lost,
+            // which a client treats like a cut link (resending is safe).
+            channel.close(promise: nil)
+        }
+    }
+}
