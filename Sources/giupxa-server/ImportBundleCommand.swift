@@ -28,7 +28,8 @@ struct ImportBundleCommand: AsyncParsableCommand {
                 (header, request) = try VisitBundle.decode(bytes)
             } catch {
                 throw OperatorError(options.pick(
-                    vi: "Tệp \(file) không dùng được: \(error) — không lưu gì", en: "Bundle \(file) refused: \(error) — nothing stored"))
+                    vi: "Tệp \(file) không dùng được: \(error.message(.vi)) — không lưu gì",
+                    en: "Bundle \(file) refused: \(error.message(.en)) — nothing stored"))
             }
             guard let agency = try await store.agency(code: header.agencyCode) else {
                 throw StoreError.unknownAgency(header.agencyCode)
@@ -39,7 +40,7 @@ struct ImportBundleCommand: AsyncParsableCommand {
                 var chunk = Giupxa_V1_SubmitVisitsRequest()
                 chunk.visits = Array(request.visits[start..<min(start + 500, request.visits.count)])
                 results += try await intake.submit(
-                    chunk, agency: agency, language: options.language, logger: Logger(label: "giupxa.import")).results
+                    chunk, agency: agency, language: options.language, logger: Logger(label: "giupxa.import", factory: { _ in SwiftLogNoOpLogHandler() })).results
             }
             struct View: Encodable {
                 var agency: String

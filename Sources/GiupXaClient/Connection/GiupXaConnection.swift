@@ -1,6 +1,9 @@
 public import GiupXaProtocol
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 public import SwiftProtobuf
 
 /// A client connection to a GiupXa server. `connect` returns as soon as TCP is up: the HELLO
@@ -43,10 +46,21 @@ public final class GiupXaConnection: Sendable {
                 .connect(host: host, port: port).get()
         } catch {
             helloPromise.fail(error)
-            throw RPCError(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)")
+            throw RPCError(code: .unavailable, message: "cannot connect to \(host):\(port) (\(Self.reason(error)))")
         }
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         return GiupXaConnection(channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits)
+    }
+
+    /// The operating system's reason ("Connection refused") rather than NIO's nested description.
+    static func reason(_ error: any Error) -> String {
+        var error = error
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first?.error {
+            error = first
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if error is ChannelError { return "\(error)" }
+        return "\(error)"
     }
 
     /// The server's HELLO; throws the server's reason (UNAUTHENTICATED, …) if it refused us.

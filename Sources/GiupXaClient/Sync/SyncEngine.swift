@@ -105,11 +105,11 @@ public struct SyncEngine: Sendable {
             } catch let error as RPCError where error.code.isRetryable {
                 await drop()
                 failures += 1
-                summary.retries += 1
                 guard failures <= policy.maxFailuresWithoutProgress else {
                     summary.error = "\(error.code): \(error.message)"
                     break
                 }
+                summary.retries += 1
                 // A batch that keeps getting cut is probably too large for this link.
                 batchSize = max(1, batchSize / 2)
                 report("\(error.code): \(error.message)")

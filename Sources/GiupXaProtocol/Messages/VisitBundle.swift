@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
-public import NIOCore
+public import GiupXaModels
+import NIOCore
 
 /// A self-contained, checksummed file of visits, in the wire's own encoding:
 ///
@@ -16,6 +17,16 @@ public enum VisitBundle {
         case checksumMismatch
         case malformed(String)
         case unsupportedVersion(UInt32)
+
+        public func message(_ language: Language) -> String {
+            switch (self, language) {
+            case (.notABundle, .vi): "không phải tệp GiupXa (thiếu \"GXB1\")"
+            case (.checksumMismatch, .vi): "sai mã kiểm tra: tệp bị hỏng hoặc không đầy đủ"
+            case (.malformed(let why), .vi): "tệp sai cấu trúc: \(why)"
+            case (.unsupportedVersion(let v), .vi): "phiên bản tệp \(v) chưa được hỗ trợ"
+            default: description
+            }
+        }
 
         public var description: String {
             switch self {
