@@ -13,11 +13,14 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Visits in the first call; later calls adapt to the link.") var batchSize = 50
     @Option(help: "Seconds before a call is abandoned and retried.") var timeout = 120
     @Option(help: "Failed attempts in a row before giving up.") var maxFailures = 8
+    @Option(help: "First wait before reconnecting, in ms (doubles per failure, jittered).") var backoffMs = 500
+    @Option(help: "Longest wait before reconnecting, in ms.") var backoffMaxMs = 30_000
 
     func validate() throws {
         guard (1...500).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…500") }
         guard (1...3600).contains(timeout) else { throw ArgumentParser.ValidationError("--timeout must be 1…3600 seconds") }
         guard (0...1000).contains(maxFailures) else { throw ArgumentParser.ValidationError("--max-failures must be 0…1000") }
+        guard backoffMs >= 1, backoffMaxMs >= 1 else { throw ArgumentParser.ValidationError("--backoff-ms and --backoff-max-ms must be positive") }
     }
 
     func run() async throws {
@@ -27,6 +30,8 @@ struct SyncCommand: AsyncParsableCommand {
             policy.initialBatchSize = batchSize
             policy.callTimeout = .seconds(timeout)
             policy.maxFailuresWithoutProgress = maxFailures
+            policy.backoffBase = .milliseconds(backoffMs)
+            policy.backoffCap = .milliseconds(max(backoffMs, backoffMaxMs))
             let engine = SyncEngine(client: client, outbox: try home.openOutbox(), policy: policy)
             let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
             let summary = try await engine.run(progress: { reporter.update($0) })

@@ -79,10 +79,10 @@ struct Harness {
         let process = Process()
         let port: Int
 
-        init(database: String, directory: URL) throws {
+        init(database: String, directory: URL, listen: String = "127.0.0.1:0") throws {
             let portFile = directory.appendingPathComponent("port-\(UUID().uuidString)")
             process.executableURL = Harness.binDirectory.appendingPathComponent("giupxa-server")
-            process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--log-level", "warning"]
+            process.arguments = ["serve", "--db", database, "--listen", listen, "--port-file", portFile.path, "--log-level", "warning"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -128,5 +128,62 @@ struct Harness {
 
     static func fixture(_ name: String) -> String {
         repository.appendingPathComponent("Tools/demo/\(name)").path
+    }
+}
+
+extension Harness {
+    /// Starts `giupxa` in the background for a client home; the caller waits or kills it.
+    func spawnClient(_ home: String, _ arguments: [String], output: URL? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binDirectory.appendingPathComponent("giupxa")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["GIUPXA_HOME"] = directory.appendingPathComponent(home).path
+        env["LANG"] = "C.UTF-8"
+        process.environment = env
+        if let output {
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Visit ids of a client's outbox in one state.
+    func outboxIDs(_ home: String, state: String) throws -> Set<String> {
+        let result = try client(home, "visit", "list", "--state", state, "--format", "json")
+        let entries = try #require(try result.json() as? [[String: Any]], "\(result.stderr)")
+        return Set(entries.compactMap { (($0["visit"] as? [String: Any])?["id"] as? String)?.uppercased() })
+    }
+
+    /// Visit ids the server holds (read from its database, as an operator would).
+    func serverIDs() throws -> [String] {
+        let result = try server("visits", "--limit", "100000", "--format", "json")
+        let stored = try #require(try result.json() as? [[String: Any]], "\(result.stderr)")
+        return stored.compactMap { (($0["visit"] as? [String: Any])?["id"] as? String)?.uppercased() }
+    }
+
+    /// Writes `count` generated visits for STNMT (Tools/demo/make-visits.py) and returns the file.
+    func generatedVisits(_ count: Int, seed: Int) throws -> String {
+        let result = try Self.run("/usr/bin/env", ["python3", Self.repository.appendingPathComponent("Tools/demo/make-visits.py").path, String(count), String(seed)])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try write("visits-\(count)-\(seed).json", result.stdout)
+    }
+}
+
+extension Harness.ServerProcess {
+    /// A server on a given port (to restart one that was killed where clients expect it).
+    convenience init(database: String, directory: URL, port: Int) throws {
+        try self.init(database: database, directory: directory, listen: "127.0.0.1:\(port)")
+    }
+
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 }
