@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "giupxa", targets: ["giupxa"]),
         .executable(name: "giupxa-server", targets: ["giupxa-server"]),
+        .executable(name: "giupxa-linksim", targets: ["giupxa-linksim"]),
         .library(name: "GiupXaModels", targets: ["GiupXaModels"]),
         .library(name: "GiupXaProtocol", targets: ["GiupXaProtocol"]),
         .library(name: "GiupXaClient", targets: ["GiupXaClient"]),
@@ -117,6 +118,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // User-space TCP proxy that shapes traffic like 2G/satellite links (bandwidth, delay,
+        // jitter, stalls, cuts). Logic in the library so tests and benchmarks run it in-process.
+        .target(
+            name: "GiupXaLinkSim",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "giupxa-linksim",
+            dependencies: [
+                "GiupXaLinkSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(
             name: "GiupXaModelsTests",
@@ -152,7 +171,16 @@ let package = Package(
         // Starts the real executables over loopback; depending on them makes `swift test` build them.
         .testTarget(
             name: "GiupXaIntegrationTests",
-            dependencies: ["giupxa", "giupxa-server", "GiupXaModels"],
+            dependencies: ["giupxa", "giupxa-server", "giupxa-linksim", "GiupXaModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaLinkSimTests",
+            dependencies: [
+                "GiupXaLinkSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -4,9 +4,9 @@ public import GiupXaProtocol
 public import GiupXaStorage
 public import Logging
 
-/// Validates and stores a batch of visits for one agency, with one result per visit: the
-/// SubmitVisits method and bundle import share it, so a visit is treated the same whichever
-/// way it arrives (and a visit that arrives both ways is stored once).
+/// Validates and stores visits and corrections for one agency, with one result per item: the
+/// SubmitVisits and AmendVisits methods and bundle import share it, so a visit is treated the
+/// same whichever way it arrives (and a visit that arrives both ways is stored once).
 public struct VisitIntake: Sendable {
     let store: any GiupXaStore
     let maxVisitsPerBatch: Int
@@ -20,59 +20,97 @@ public struct VisitIntake: Sendable {
     public func submit(
         _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, language: Language, logger: Logger
     ) async throws -> Giupxa_V1_SubmitVisitsResponse {
-        guard request.visits.count <= maxVisitsPerBatch else {
-            throw RPCError(ValidationError([FieldIssue(field: "visits", reason: .tooMany, limit: maxVisitsPerBatch)]), language: language)
+        let results = try await process(request.visits, field: "visits", agency: agency, language: language, logger: logger) { accepted, now in
+            try await store.submitVisits(accepted.map(\.visit), agencyCode: agency.code, receivedAt: now)
+        }
+        var response = Giupxa_V1_SubmitVisitsResponse()
+        response.results = results
+        return response
+    }
+
+    public func amend(
+        _ request: Giupxa_V1_AmendVisitsRequest, agency: Agency, language: Language, logger: Logger
+    ) async throws -> Giupxa_V1_AmendVisitsResponse {
+        let bases = request.amendments.map { Int($0.baseRevision) }
+        let results = try await process(request.amendments.map(\.visit), field: "amendments", agency: agency, language: language, logger: logger) { accepted, now in
+            let amendments = accepted.map { VisitAmendment(visit: $0.visit, baseRevision: bases[$0.index]) }
+            return try await store.amendVisits(amendments, agencyCode: agency.code, receivedAt: now)
+        }
+        var response = Giupxa_V1_AmendVisitsResponse()
+        response.results = results
+        return response
+    }
+
+    /// Validates each item on its own (one bad visit is rejected, the rest go on), lets `commit`
+    /// store the valid ones in one transaction, and maps every outcome to its wire result.
+    private func process(
+        _ wires: [Giupxa_V1_Visit], field: String, agency: Agency, language: Language, logger: Logger,
+        commit: ([(index: Int, visit: Visit)], Date) async throws -> [SubmitOutcome]
+    ) async throws -> [Giupxa_V1_VisitResult] {
+        guard wires.count <= maxVisitsPerBatch else {
+            throw RPCError(ValidationError([FieldIssue(field: field, reason: .tooMany, limit: maxVisitsPerBatch)]), language: language)
         }
         let now = Date()
-        var results = request.visits.map { wire -> Giupxa_V1_VisitResult in
+        var results = wires.map { wire -> Giupxa_V1_VisitResult in
             var result = Giupxa_V1_VisitResult()
             result.visitID = wire.id
             return result
         }
-        // Validate every visit on its own: one bad visit is rejected, the rest of the batch goes on.
         var accepted: [(index: Int, visit: Visit)] = []
-        for (index, wire) in request.visits.enumerated() {
+        for (index, wire) in wires.enumerated() {
             do {
                 let visit = try wire.toModel(agencyCode: agency.code)
                 try validator.validate(visit, now: now)
                 accepted.append((index, visit))
             } catch {
                 results[index].outcome = .rejected
-                results[index].status = RPCError(error, fieldPrefix: "visits[\(index)].", language: language).status
+                results[index].status = RPCError(error, fieldPrefix: "\(field)[\(index)].", language: language).status
             }
         }
-        let outcomes = try await store.submitVisits(accepted.map(\.visit), agencyCode: agency.code, receivedAt: now)
+        let outcomes = try await commit(accepted, now)
         for ((index, _), outcome) in zip(accepted, outcomes) {
-            switch outcome {
-            case .stored(let revision):
-                results[index].outcome = .stored
-                results[index].revision = UInt32(revision)
-            case .alreadyStored(let revision):
-                results[index].outcome = .alreadyStored
-                results[index].revision = UInt32(revision)
-            case .conflict(let revision):
-                results[index].outcome = .conflict
-                results[index].revision = UInt32(revision)
-                results[index].status = RPCError(
-                    code: .alreadyExists,
-                    message: language.pick(
-                        vi: "Mã chuyến công tác này đã được lưu với nội dung khác; bản đã lưu không bị thay đổi",
-                        en: "A different visit with this id is already stored; the stored visit was left unchanged"),
-                    fieldErrors: [Giupxa_V1_FieldError(issue: FieldIssue(field: "id", reason: .duplicate), prefix: "visits[\(index)].", language: language)]
-                ).status
-            case .rejected(let issue):
-                results[index].outcome = .rejected
-                results[index].status = RPCError(ValidationError([issue]), fieldPrefix: "visits[\(index)].", language: language).status
-            }
+            results[index].apply(outcome, prefix: "\(field)[\(index)].", language: language)
         }
         let stored = results.filter { $0.outcome == .stored }.count
-        let rejected = results.filter { $0.outcome == .rejected || $0.outcome == .conflict }.count
+        let refused = results.filter { $0.outcome == .rejected || $0.outcome == .conflict }.count
         logger.info(
-            "visits submitted",
-            metadata: ["giupxa.agency": "\(agency.code)", "giupxa.visits": "\(results.count)",
-                       "giupxa.stored": "\(stored)", "giupxa.refused": "\(rejected)"])
-        var response = Giupxa_V1_SubmitVisitsResponse()
-        response.results = results
-        return response
+            "\(field) received",
+            metadata: ["giupxa.agency": "\(agency.code)", "giupxa.items": "\(results.count)",
+                       "giupxa.stored": "\(stored)", "giupxa.refused": "\(refused)"])
+        return results
+    }
+}
+
+extension Giupxa_V1_VisitResult {
+    mutating func apply(_ outcome: SubmitOutcome, prefix: String, language: Language) {
+        switch outcome {
+        case .stored(let revision):
+            self.outcome = .stored
+            self.revision = UInt32(revision)
+        case .alreadyStored(let revision):
+            self.outcome = .alreadyStored
+            self.revision = UInt32(revision)
+        case .conflict(let revision):
+            self.outcome = .conflict
+            self.revision = UInt32(revision)
+            status = RPCError(
+                code: .alreadyExists,
+                message: language.pick(
+                    vi: "Chuyến công tác đã được lưu với nội dung khác (bản \(revision)); bản đã lưu không bị thay đổi",
+                    en: "A different version of this visit is stored (revision \(revision)); it was left unchanged"),
+                fieldErrors: [Giupxa_V1_FieldError(issue: FieldIssue(field: "id", reason: .duplicate), prefix: prefix, language: language)]
+            ).status
+        case .notFound:
+            self.outcome = .conflict
+            status = RPCError(
+                code: .notFound,
+                message: language.pick(
+                    vi: "Máy chủ chưa có chuyến công tác này của cơ quan; hãy gửi nó như một chuyến mới",
+                    en: "The server holds no such visit of this agency; send it as a new visit")
+            ).status
+        case .rejected(let issue):
+            self.outcome = .rejected
+            status = RPCError(ValidationError([issue]), fieldPrefix: prefix, language: language).status
+        }
     }
 }

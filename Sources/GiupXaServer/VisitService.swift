@@ -28,6 +28,9 @@ public struct VisitService: Sendable {
                 return try await submitVisits(MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message), context)
             case .listVisits:
                 return try await listVisits(MessageCodec.decode(Giupxa_V1_ListVisitsRequest.self, from: message), context)
+            case .amendVisits:
+                let request = try MessageCodec.decode(Giupxa_V1_AmendVisitsRequest.self, from: message)
+                return try await intake.amend(request, agency: context.agency, language: context.language, logger: context.logger)
             }
         } catch let error as RPCError {
             throw error

@@ -31,6 +31,29 @@ public protocol GiupXaStore: Sendable {
     /// outcome of `.stored` means the visit is on disk. Visits must be normalised and valid.
     func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome]
     func visits(_ query: VisitQuery) async throws -> VisitPage
+    /// Stores corrections as new revisions, each only if made from the latest revision.
+    func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome]
+    /// Every revision of a visit, oldest first.
+    func revisions(visitID: UUID) async throws -> [VisitRevision]
+}
+
+/// A correction of a stored visit, made from `baseRevision`.
+public struct VisitAmendment: Sendable, Hashable {
+    public var visit: Visit
+    public var baseRevision: Int
+
+    public init(visit: Visit, baseRevision: Int) {
+        self.visit = visit
+        self.baseRevision = baseRevision
+    }
+}
+
+/// One stored revision: who sent it and when.
+public struct VisitRevision: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var visit: Visit
+    public var submittedBy: String
+    public var receivedAt: Date
 }
 
 public struct DefaultDataSummary: Sendable, Hashable, Codable {
@@ -68,6 +91,8 @@ public enum SubmitOutcome: Sendable, Hashable {
     case conflict(revision: Int)
     /// Refused by a rule only storage can check (unknown commune).
     case rejected(FieldIssue)
+    /// An amendment for a visit that is not stored (or is another agency's).
+    case notFound
 }
 
 public struct VisitQuery: Sendable, Hashable {

@@ -169,3 +169,32 @@ struct VisitsCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every revision of a visit: who sent it, when, and what it said.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "The visit id (UUID).") var id: String
+
+    func run() async throws {
+        do {
+            guard let uuid = UUID(uuidString: id) else {
+                throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .invalidFormat, value: id)])
+            }
+            let revisions = try await options.openStore().revisions(visitID: uuid)
+            guard !revisions.isEmpty else {
+                throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: id)])
+            }
+            options.emit(revisions) {
+                revisions.map { r in
+                    let v = r.visit
+                    return "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(r.submittedBy)  "
+                        + "\(v.communeCode)  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))  \(v.results)"
+                }.joined(separator: "\n")
+            }
+        } catch {
+            throw options.fail(error)
+        }
+    }
+}

@@ -10,7 +10,7 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "giupxa-server",
         abstract: "GiupXa server and operator commands (Ban Dân tộc / standing agency).",
         subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
-                      DecisionCommand.self, VisitsCommand.self, ImportBundleCommand.self])
+                      DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self])
 }
 
 

@@ -18,6 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
                 var server: String?
                 var agency: String?
                 var pending, sent, conflict, rejected: Int
+                var correctionsPending: Int
                 var assignmentsCached: Int
                 var assignmentsFetchedAt: Date?
             }
@@ -25,12 +26,13 @@ struct StatusCommand: AsyncParsableCommand {
                 server: config.server, agency: config.agencyCode,
                 pending: counts[.pending] ?? 0, sent: counts[.sent] ?? 0,
                 conflict: counts[.conflict] ?? 0, rejected: counts[.rejected] ?? 0,
+                correctionsPending: try outbox.amendmentCounts()[.pending] ?? 0,
                 assignmentsCached: cached.assignments.count, assignmentsFetchedAt: cached.fetchedAt)
             output.emit(view) {
                 let none = output.pick(vi: "(chưa đặt)", en: "(not set)")
                 return """
                     \(output.pick(vi: "Cơ quan", en: "Agency")): \(view.agency ?? none)   \(output.pick(vi: "Máy chủ", en: "Server")): \(view.server ?? none)
-                    \(output.pick(vi: "Chờ gửi", en: "Pending")): \(view.pending)   \(output.pick(vi: "Đã gửi", en: "Sent")): \(view.sent)   \(output.pick(vi: "Xung đột", en: "Conflicts")): \(view.conflict)   \(output.pick(vi: "Bị từ chối", en: "Rejected")): \(view.rejected)
+                    \(output.pick(vi: "Chờ gửi", en: "Pending")): \(view.pending)   \(output.pick(vi: "Đã gửi", en: "Sent")): \(view.sent)   \(output.pick(vi: "Xung đột", en: "Conflicts")): \(view.conflict)   \(output.pick(vi: "Bị từ chối", en: "Rejected")): \(view.rejected)   \(output.pick(vi: "Bản sửa chờ gửi", en: "Corrections pending")): \(view.correctionsPending)
                     \(output.pick(vi: "Xã được phân công (bộ nhớ đệm)", en: "Assigned communes (cached)")): \(view.assignmentsCached)
                     """
             }

@@ -47,6 +47,7 @@ struct SyncCommand: AsyncParsableCommand {
         var lines = [
             o.pick(vi: "Đã gửi: \(s.sent)", en: "Sent: \(s.sent)"),
             o.pick(vi: "Đã có trên máy chủ: \(s.alreadyOnServer)", en: "Already on the server: \(s.alreadyOnServer)"),
+            o.pick(vi: "Bản sửa đã lưu: \(s.amended)", en: "Corrections stored: \(s.amended)"),
             o.pick(vi: "Xung đột: \(s.conflicts.count)", en: "Conflicts: \(s.conflicts.count)"),
             o.pick(vi: "Bị từ chối: \(s.rejected.count)", en: "Rejected: \(s.rejected.count)"),
             o.pick(vi: "Còn chờ gửi: \(s.pending)", en: "Still pending: \(s.pending)"),

@@ -6,43 +6,21 @@ import GiupXaModels
 struct VisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visit", abstract: "Record visits in the outbox, or list them.",
-        subcommands: [Add.self, List.self])
+        subcommands: [Add.self, Amend.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a visit (offline is fine): from flags, or from a JSON file of one visit or an array.",
-            discussion: """
-                Dates: "dd/mm/yyyy HH:mm" in local time (UTC+7) or ISO 8601.
-                Categories: \(ActivityCategory.allCases.map(\.rawValue).joined(separator: ", ")) (or 1–10).
-                Example:
-                  giupxa visit add --commune 03376 --start "12/03/2019 08:00" --end "14/03/2019 16:30" \\
-                    --cadre "Lò Văn Minh|Phó Giám đốc" --plan "Rà soát hộ nghèo bản Keo Lôm" \\
-                    --activity "socio_economic_review:Rà soát 45 hộ" --support "Chăn ấm|20|chiếc|4000000"
-                """)
+            discussion: VisitFields.discussion)
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "JSON file with one visit or an array of visits.") var file: String?
-        @Option(help: "Commune code (5 digits) or name of an assigned commune.") var commune: String?
-        @Option(help: "Start, \"dd/mm/yyyy HH:mm\" (UTC+7).") var start: String?
-        @Option(help: "End, \"dd/mm/yyyy HH:mm\" (UTC+7).") var end: String?
-        @Option(help: "A cadre who went, \"Name|Position\". Repeat for each cadre.") var cadre: [String] = []
-        @Option(help: "Summary of the written plan for this visit (means a written plan exists).") var plan: String?
-        @Option(help: "\"category:description\". Repeat for each activity.") var activity: [String] = []
-        @Option(help: "Material support, \"description|quantity|unit|value in VND\". Repeatable.") var support: [String] = []
-        @Option(help: "Results of the visit.") var results: String?
-        @Option(help: "What the commune asked for.") var requests: String?
+        @OptionGroup var fields: VisitFields
         @Option(help: "Visit id (UUID); generated when omitted.") var id: String?
-
-        func validate() throws {
-            if file == nil && (commune == nil || start == nil || end == nil) {
-                throw ArgumentParser.ValidationError("give --file, or at least --commune, --start, --end and --cadre")
-            }
-        }
 
         func run() async throws {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
-                let inputs = try file.map { try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [try flagInput()]
+                let inputs = try fields.inputs(id: id)
                 let communes = try outbox.cachedAssignments().assignments
                 // Validate everything first: a file is recorded whole or not at all.
                 var visits: [Visit] = []
@@ -66,36 +44,45 @@ struct VisitCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
 
-        private func flagInput() throws -> VisitInput {
-            func split(_ text: String, _ separator: Character) -> [String] {
-                text.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            }
-            let cadres = cadre.map { text in
-                let parts = split(text, "|")
-                return VisitInput.CadreInput(name: parts[0], position: parts.count > 1 ? parts[1] : nil)
-            }
-            let activities = activity.map { text in
-                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-                return VisitInput.ActivityInput(category: parts.first ?? "", description: parts.count > 1 ? parts[1] : nil)
-            }
-            var issues: [FieldIssue] = []
-            var items: [VisitInput.SupportInput] = []
-            for (i, text) in support.enumerated() {
-                let parts = split(text, "|")
-                let value = parts.count == 4 ? Int64(parts[3].replacingOccurrences(of: ".", with: "")) : nil
-                let quantity = parts.count == 4 ? Double(parts[1].replacingOccurrences(of: ",", with: ".")) : nil
-                guard let value, let quantity else {
-                    issues.append(FieldIssue(field: "support[\(i)]", reason: .invalidFormat, value: "description|quantity|unit|value"))
-                    continue
+    struct Amend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a recorded visit: give its full corrected content (flags or a JSON file of one visit).",
+            discussion: """
+                A visit not yet sent is replaced. A visit already on the server gets a correction that \
+                the next sync sends as a new revision; the server keeps every revision, and refuses the \
+                correction (a conflict) if the visit was corrected elsewhere in the meantime.
+
+                """ + VisitFields.discussion)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Id of the visit to correct.") var id: String
+        @OptionGroup var fields: VisitFields
+
+        func run() async throws {
+            try await global.run { home, config, output in
+                let outbox = try home.openOutbox()
+                let inputs = try fields.inputs(id: id)
+                guard inputs.count == 1 else {
+                    throw GiupXaModels.ValidationError([FieldIssue(field: "file", reason: .tooMany, limit: 1)])
                 }
-                items.append(.init(description: parts[0], quantity: quantity, unit: parts[2], valueVnd: value))
+                var input = inputs[0]
+                input.id = id
+                let visit = try input.resolve(communes: try outbox.cachedAssignments().assignments)
+                let result = try outbox.amend(visit)
+                struct Amended: Encodable { var id: UUID; var result: Outbox.AmendResult }
+                output.emit(Amended(id: visit.id, result: result)) {
+                    switch result {
+                    case .replacedPending:
+                        output.pick(vi: "Đã sửa chuyến công tác \(visit.id.uuidString) (chưa gửi)", en: "Corrected visit \(visit.id.uuidString) (not sent yet)")
+                    case .amendmentPending:
+                        output.pick(
+                            vi: "Đã ghi bản sửa của \(visit.id.uuidString); lần đồng bộ tới sẽ gửi nó",
+                            en: "Correction of \(visit.id.uuidString) recorded; the next sync sends it")
+                    }
+                }
             }
-            if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
-            return VisitInput(
-                id: id, commune: commune ?? "", start: start ?? "", end: end ?? "", cadres: cadres,
-                plan: VisitInput.PlanInput(written: plan != nil, summary: plan), activities: activities,
-                support: items, results: results, communeRequests: requests)
         }
     }
 
@@ -150,5 +137,72 @@ enum VisitRow {
         let cadres = visit.cadres.map(\.name).joined(separator: ", ")
         let length = String(format: "%.1f", days) + output.pick(vi: " ngày", en: " d")
         return "  \(VietnameseFormat.dateTime(visit.start))  \(visit.communeCode)  \(length)  [\(status)]  \(cadres)"
+    }
+}
+
+/// The fields of a visit on the command line, shared by `visit add` and `visit amend`.
+struct VisitFields: ParsableArguments {
+    static let discussion = """
+        Dates: "dd/mm/yyyy HH:mm" in local time (UTC+7) or ISO 8601.
+        Categories: \(ActivityCategory.allCases.map(\.rawValue).joined(separator: ", ")) (or 1–10).
+        Example:
+          giupxa visit add --commune 03376 --start "12/03/2019 08:00" --end "14/03/2019 16:30" \\
+            --cadre "Lò Văn Minh|Phó Giám đốc" --plan "Rà soát hộ nghèo bản Keo Lôm" \\
+            --activity "socio_economic_review:Rà soát 45 hộ" --support "Chăn ấm|20|chiếc|4000000"
+        """
+
+    @Option(help: "JSON file with one visit or an array of visits.") var file: String?
+    @Option(help: "Commune code (5 digits) or name of an assigned commune.") var commune: String?
+    @Option(help: "Start, \"dd/mm/yyyy HH:mm\" (UTC+7).") var start: String?
+    @Option(help: "End, \"dd/mm/yyyy HH:mm\" (UTC+7).") var end: String?
+    @Option(help: "A cadre who went, \"Name|Position\". Repeat for each cadre.") var cadre: [String] = []
+    @Option(help: "Summary of the written plan for this visit (means a written plan exists).") var plan: String?
+    @Option(help: "\"category:description\". Repeat for each activity.") var activity: [String] = []
+    @Option(help: "Material support, \"description|quantity|unit|value in VND\". Repeatable.") var support: [String] = []
+    @Option(help: "Results of the visit.") var results: String?
+    @Option(help: "What the commune asked for.") var requests: String?
+
+    func validate() throws {
+        if file == nil && (commune == nil || start == nil || end == nil) {
+            throw ArgumentParser.ValidationError("give --file, or at least --commune, --start, --end and --cadre")
+        }
+    }
+
+    /// The visits of --file, or the one given by flags.
+    func inputs(id: String?) throws -> [VisitInput] {
+        if let file { return try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: file))) }
+        return [try flagInput(id: id)]
+    }
+
+    /// The visit given by flags.
+    func flagInput(id: String?) throws -> VisitInput {
+        func split(_ text: String, _ separator: Character) -> [String] {
+            text.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let cadres = cadre.map { text in
+            let parts = split(text, "|")
+            return VisitInput.CadreInput(name: parts[0], position: parts.count > 1 ? parts[1] : nil)
+        }
+        let activities = activity.map { text in
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            return VisitInput.ActivityInput(category: parts.first ?? "", description: parts.count > 1 ? parts[1] : nil)
+        }
+        var issues: [FieldIssue] = []
+        var items: [VisitInput.SupportInput] = []
+        for (i, text) in support.enumerated() {
+            let parts = split(text, "|")
+            let value = parts.count == 4 ? Int64(parts[3].replacingOccurrences(of: ".", with: "")) : nil
+            let quantity = parts.count == 4 ? Double(parts[1].replacingOccurrences(of: ",", with: ".")) : nil
+            guard let value, let quantity else {
+                issues.append(FieldIssue(field: "support[\(i)]", reason: .invalidFormat, value: "description|quantity|unit|value"))
+                continue
+            }
+            items.append(.init(description: parts[0], quantity: quantity, unit: parts[2], valueVnd: value))
+        }
+        if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+        return VisitInput(
+            id: id, commune: commune ?? "", start: start ?? "", end: end ?? "", cadres: cadres,
+            plan: VisitInput.PlanInput(written: plan != nil, summary: plan), activities: activities,
+            support: items, results: results, communeRequests: requests)
     }
 }

@@ -33,7 +33,8 @@ import Testing
             #expect(try h.client(home, "config", "set", "--server", server.address, "--agency", "STNMT", "--secret", secret).status == 0)
             #expect(try h.client(home, "visit", "add", "--file", file).status == 0)
         }
-        let clients = try homes.map { try h.spawnClient($0, Self.patientSync) }
+        let logs = homes.map { h.directory.appendingPathComponent("\($0).log") }
+        let clients = try zip(homes, logs).map { try h.spawnClient($0, Self.patientSync + ["--lang", "en"], output: $1) }
 
         var generator = SystemRandomNumberGenerator()
         var checkedAcknowledged = 0
@@ -48,7 +49,11 @@ import Testing
             checkedAcknowledged = max(checkedAcknowledged, acknowledged.count)
             server = try Harness.ServerProcess(database: h.database, directory: h.directory, port: port)
         }
-        for client in clients { client.waitUntilExit() }
+        for (client, log) in zip(clients, logs) {
+            client.waitUntilExit()
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(client.terminationStatus == 0, "\(text.suffix(1500))")
+        }
         print("acknowledged visits checked against the database after a SIGKILL: up to \(checkedAcknowledged) of 400")
 
         let stored = try h.serverIDs()

@@ -88,7 +88,7 @@ import Testing
         #expect((original?["visit"] as? [String: Any])?["results"] as? String != "Nội dung đã bị sửa trên máy khác")
         // The server's reason is kept with the visit, in the language the sync asked for.
         let conflictList = try h.client("device2", "visit", "list", "--state", "conflict")
-        #expect(conflictList.stdout.contains("Mã chuyến công tác này đã được lưu với nội dung khác"))
+        #expect(conflictList.stdout.contains("Chuyến công tác đã được lưu với nội dung khác (bản 1)"))
     }
 
     @Test func serverRejectsWhatOnlyItCanCheckAndStoresTheRest() throws {

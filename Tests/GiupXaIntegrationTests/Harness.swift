@@ -143,11 +143,13 @@ extension Harness {
         process.environment = env
         if let output {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: output)
+            let handle = try FileHandle(forWritingTo: output)
+            process.standardOutput = handle
+            process.standardError = handle
         } else {
             process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
         }
-        process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -185,5 +187,52 @@ extension Harness.ServerProcess {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+}
+
+/// A running `giupxa-linksim` in front of a server; stopped with SIGTERM, which makes it
+/// write its JSON summary.
+final class LinkSimProcess {
+    let process = Process()
+    let port: Int
+    let summaryFile: URL
+
+    init(upstreamPort: Int, directory: URL, arguments: [String]) throws {
+        let portFile = directory.appendingPathComponent("linksim-port-\(UUID().uuidString)")
+        summaryFile = directory.appendingPathComponent("linksim-summary-\(UUID().uuidString).json")
+        process.executableURL = Harness.binDirectory.appendingPathComponent("giupxa-linksim")
+        process.arguments = ["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:\(upstreamPort)",
+                             "--port-file", portFile.path, "--summary-file", summaryFile.path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var found: Int? = nil
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                found = port
+                break
+            }
+            usleep(50_000)
+        }
+        guard let found else {
+            process.terminate()
+            throw Harness.ServerDidNotStart()
+        }
+        port = found
+    }
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    /// Stops the simulator and returns its summary.
+    func stop() throws -> [String: Any] {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [String: Any])
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
     }
 }

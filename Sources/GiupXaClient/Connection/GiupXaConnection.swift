@@ -65,8 +65,15 @@ public final class GiupXaConnection: Sendable {
 
     /// The server's HELLO; throws the server's reason (UNAUTHENTICATED, …) if it refused us.
     public func serverHello() async throws -> Giupxa_V1_ServerHello {
-        try await channel.writeAndFlush(ClientOutbound.flushHello)
-        let frame = try await hello.get()
+        let frame: Frame
+        do {
+            try await channel.writeAndFlush(ClientOutbound.flushHello)
+            frame = try await hello.get()
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(code: .unavailable, message: "connection failed (\(Self.reason(error)))")
+        }
         return try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body)
     }
 
@@ -82,7 +89,15 @@ public final class GiupXaConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: Frame.self)
         channel.writeAndFlush(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise))
             .cascadeFailure(to: promise)
-        let answer = try await promise.futureResult.get()
+        let answer: Frame
+        do {
+            answer = try await promise.futureResult.get()
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            // Writing to a connection that just died: the link failed, retrying may help.
+            throw RPCError(code: .unavailable, message: "connection failed (\(Self.reason(error)))")
+        }
         // A refused HELLO also fails the call: report the server's reason rather than the call's.
         _ = try await hello.get()
         switch answer.type {

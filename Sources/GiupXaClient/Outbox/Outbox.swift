@@ -7,7 +7,7 @@ import GRDB
 /// process being killed or the device losing power. A visit leaves the pending state only
 /// when the server's answer for that visit has been recorded.
 public final class Outbox: Sendable {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending
@@ -62,6 +62,23 @@ public final class Outbox: Sendable {
                     PRIMARY KEY (decision_number, commune_code)
                 );
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        migrator.registerMigration("v2-amendments") { db in
+            try db.execute(sql: """
+                -- Corrections of visits the server already holds, sent after new visits.
+                CREATE TABLE outbox_amendment (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    visit_id TEXT NOT NULL REFERENCES outbox_visit(id),
+                    body TEXT NOT NULL,
+                    base_revision INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    recorded_at REAL NOT NULL,
+                    acknowledged_at REAL,
+                    revision INTEGER,
+                    message TEXT
+                );
+                CREATE INDEX amendment_by_state ON outbox_amendment(state, seq);
                 """)
         }
         try migrator.migrate(queue)

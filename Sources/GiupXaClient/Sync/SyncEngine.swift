@@ -6,6 +6,8 @@ import GiupXaProtocol
 public struct SyncSummary: Sendable, Hashable, Codable {
     /// Newly stored by the server.
     public var sent = 0
+    /// Corrections stored as new revisions.
+    public var amended = 0
     /// The server already had them (an earlier sync whose answer was lost).
     public var alreadyOnServer = 0
     public var conflicts: [Refusal] = []
@@ -56,91 +58,54 @@ public struct SyncEngine: Sendable {
         self.policy = policy
     }
 
-    public func run(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let pending = try outbox.entries(state: .pending).map(\.visit)
-        var summary = SyncSummary()
-        guard !pending.isEmpty else { return summary }
+    public func run(progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
+        let visits = try outbox.entries(state: .pending).map(\.visit)
+        let amendments = try outbox.pendingAmendments()
+        let session = SyncSession(client: client, policy: policy, total: visits.count + amendments.count, progress: progress)
+        guard session.total > 0 else { return session.summary }
 
-        var random = SystemRandomNumberGenerator()
-        var connection: GiupXaConnection? = nil
-        var bytesOfClosed = (sent: 0, received: 0)
-        var batchSize = max(1, min(policy.initialBatchSize, policy.maxBatchSize))
-        var failures = 0
-        var next = 0
-        func bytes() -> (sent: Int, received: Int) {
-            (bytesOfClosed.sent + (connection?.bytes.sent ?? 0), bytesOfClosed.received + (connection?.bytes.received ?? 0))
+        // New visits first, then corrections (a correction needs its visit on the server).
+        let delivered = try await session.deliver(visits, method: .submitVisits) { batch in
+            var request = Giupxa_V1_SubmitVisitsRequest()
+            request.visits = batch.map(Giupxa_V1_Visit.init)
+            return request
+        } record: { (batch, response: Giupxa_V1_SubmitVisitsResponse, summary: inout SyncSummary) in
+            try outbox.record(acknowledgements(for: batch, results: response.results, summary: &summary))
         }
-        func report(_ error: String? = nil) {
-            let (sent, received) = bytes()
-            progress(SyncProgress(
-                acknowledged: next, total: pending.count, bytesSent: sent, bytesReceived: received,
-                elapsed: clock.now - started, retries: summary.retries, lastError: error))
-        }
-        func drop() async {
-            guard let old = connection else { return }
-            bytesOfClosed.sent += old.bytes.sent
-            bytesOfClosed.received += old.bytes.received
-            connection = nil
-            await old.close()
-        }
-
-        while next < pending.count {
-            let batch = Array(pending[next..<min(next + batchSize, pending.count)])
-            do {
-                if connection == nil {
-                    connection = try await client.connect()
-                    summary.connections += 1
+        if delivered {
+            _ = try await session.deliver(amendments, method: .amendVisits) { batch in
+                var request = Giupxa_V1_AmendVisitsRequest()
+                request.amendments = batch.map { pending in
+                    var amendment = Giupxa_V1_Amendment()
+                    amendment.visit = Giupxa_V1_Visit(pending.visit)
+                    amendment.baseRevision = UInt32(pending.baseRevision)
+                    return amendment
                 }
-                var request = Giupxa_V1_SubmitVisitsRequest()
-                request.visits = batch.map(Giupxa_V1_Visit.init)
-                let response = try await connection!.call(
-                    .submitVisits, request, as: Giupxa_V1_SubmitVisitsResponse.self, timeout: policy.callTimeout)
-                try outbox.record(acknowledgements(for: batch, response: response, summary: &summary))
-                next += batch.count
-                failures = 0
-                batchSize = min(batchSize * 2, policy.maxBatchSize)
-                report()
-            } catch let error as RPCError where error.code.isRetryable {
-                await drop()
-                failures += 1
-                guard failures <= policy.maxFailuresWithoutProgress else {
-                    summary.error = "\(error.code): \(error.message)"
-                    break
-                }
-                summary.retries += 1
-                // A batch that keeps getting cut is probably too large for this link.
-                batchSize = max(1, batchSize / 2)
-                report("\(error.code): \(error.message)")
-                try await Task.sleep(for: policy.backoff(afterFailures: failures, random: &random))
-            } catch let error as RPCError {
-                summary.error = "\(error.code): \(error.message)"
-                break
+                return request
+            } record: { (batch, response: Giupxa_V1_AmendVisitsResponse, summary: inout SyncSummary) in
+                let acks = try acknowledgements(for: batch.map(\.visit), results: response.results, summary: &summary, amending: true)
+                try outbox.recordAmendments(Array(zip(batch, acks)).map { (amendment: $0.0, ack: $0.1) })
             }
         }
-        let (sent, received) = bytes()
-        await drop()
-        summary.pending = pending.count - next
-        summary.bytesSent = sent
-        summary.bytesReceived = received
-        summary.seconds = (clock.now - started).seconds
-        return summary
+        return await session.finish()
     }
 
     private func acknowledgements(
-        for batch: [Visit], response: Giupxa_V1_SubmitVisitsResponse, summary: inout SyncSummary
+        for batch: [Visit], results: [Giupxa_V1_VisitResult], summary: inout SyncSummary, amending: Bool = false
     ) throws(RPCError) -> [Outbox.Acknowledgement] {
-        guard response.results.count == batch.count else {
-            throw RPCError(code: .internal, message: "server answered \(response.results.count) results for \(batch.count) visits")
+        guard results.count == batch.count else {
+            throw RPCError(code: .internal, message: "server answered \(results.count) results for \(batch.count) items")
         }
         var acknowledgements: [Outbox.Acknowledgement] = []
-        for (visit, result) in zip(batch, response.results) {
+        for (visit, result) in zip(batch, results) {
             guard result.visitID == visit.id.wireBytes else {
                 throw RPCError(code: .internal, message: "server answered for a different visit")
             }
             let revision = result.revision == 0 ? nil : Int(result.revision)
             switch result.outcome {
+            case .stored where amending:
+                summary.amended += 1
+                acknowledgements.append(.init(id: visit.id, state: .sent, revision: revision, message: nil))
             case .stored:
                 summary.sent += 1
                 acknowledgements.append(.init(id: visit.id, state: .sent, revision: revision, message: nil))

@@ -18,6 +18,7 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
         case unknownCommune = "unknown_commune"
         case unknownAgency = "unknown_agency"
         case duplicate
+        case notFound = "not_found"
     }
 
     public var field: String
@@ -60,6 +61,7 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
         case .unknownCommune: return l.pick(vi: "không có xã với mã này\(v)", en: "no commune has this code\(v)")
         case .unknownAgency: return l.pick(vi: "không có cơ quan với mã này\(v)", en: "no agency has this code\(v)")
         case .duplicate: return l.pick(vi: "bị trùng\(v)", en: "is a duplicate\(v)")
+        case .notFound: return l.pick(vi: "không tìm thấy\(v)", en: "not found\(v)")
         }
     }
 }

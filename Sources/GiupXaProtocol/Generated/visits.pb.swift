@@ -471,6 +471,60 @@ public nonisolated struct Giupxa_V1_ListVisitsResponse: Sendable {
   public init() {}
 }
 
+/// Method 4: AmendVisits. Corrects visits already stored; every revision is kept.
+public nonisolated struct Giupxa_V1_Amendment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The full corrected visit; its id names the visit to correct.
+  public var visit: Giupxa_V1_Visit {
+    get {_visit ?? Giupxa_V1_Visit()}
+    set {_visit = newValue}
+  }
+  /// Returns true if `visit` has been explicitly set.
+  public var hasVisit: Bool {self._visit != nil}
+  /// Clears the value of `visit`. Subsequent reads from it will return its default value.
+  public mutating func clearVisit() {self._visit = nil}
+
+  /// The revision this correction was made from. If the stored visit has moved on since, the
+  /// amendment is a CONFLICT and nothing changes (no silent overwrite).
+  public var baseRevision: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _visit: Giupxa_V1_Visit? = nil
+}
+
+public nonisolated struct Giupxa_V1_AmendVisitsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var amendments: [Giupxa_V1_Amendment] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Giupxa_V1_AmendVisitsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One result per amendment, in the request's order: STORED (a new revision), ALREADY_STORED
+  /// (the latest revision already has this content), CONFLICT (stale base revision, or no such
+  /// visit: status NOT_FOUND), REJECTED (invalid).
+  public var results: [Giupxa_V1_VisitResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "giupxa.v1"
@@ -1069,6 +1123,105 @@ nonisolated extension Giupxa_V1_ListVisitsResponse: SwiftProtobuf.Message, Swift
   public static func ==(lhs: Giupxa_V1_ListVisitsResponse, rhs: Giupxa_V1_ListVisitsResponse) -> Bool {
     if lhs.visits != rhs.visits {return false}
     if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Giupxa_V1_Amendment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Amendment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}visit\0\u{3}base_revision\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._visit) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.baseRevision) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._visit {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.baseRevision != 0 {
+      try visitor.visitSingularUInt32Field(value: self.baseRevision, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Giupxa_V1_Amendment, rhs: Giupxa_V1_Amendment) -> Bool {
+    if lhs._visit != rhs._visit {return false}
+    if lhs.baseRevision != rhs.baseRevision {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Giupxa_V1_AmendVisitsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AmendVisitsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}amendments\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.amendments) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.amendments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.amendments, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Giupxa_V1_AmendVisitsRequest, rhs: Giupxa_V1_AmendVisitsRequest) -> Bool {
+    if lhs.amendments != rhs.amendments {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Giupxa_V1_AmendVisitsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AmendVisitsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.results.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Giupxa_V1_AmendVisitsResponse, rhs: Giupxa_V1_AmendVisitsResponse) -> Bool {
+    if lhs.results != rhs.results {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -6,12 +6,15 @@ public enum Method: UInt32, Sendable, Hashable, CaseIterable, CustomStringConver
     case submitVisits = 2
     /// ListVisitsRequest → ListVisitsResponse
     case listVisits = 3
+    /// AmendVisitsRequest → AmendVisitsResponse
+    case amendVisits = 4
 
     public var description: String {
         switch self {
         case .listAssignments: "ListAssignments"
         case .submitVisits: "SubmitVisits"
         case .listVisits: "ListVisits"
+        case .amendVisits: "AmendVisits"
         }
     }
 }

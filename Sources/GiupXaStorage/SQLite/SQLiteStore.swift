@@ -232,6 +232,75 @@ public final class SQLiteStore: GiupXaStore {
         }
     }
 
+    public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+        let agency = agencyCode.uppercased()
+        let encoded = try amendments.map { amendment -> (VisitAmendment, String, Data) in
+            var owned = amendment
+            owned.visit.agencyCode = agency
+            let body = try VisitEncoding.body(owned.visit)
+            return (owned, body, VisitEncoding.digest(body))
+        }
+        let time = receivedAt.timeIntervalSince1970
+        return try await pool.write { db in
+            var outcomes: [SubmitOutcome] = []
+            for (amendment, body, digest) in encoded {
+                let visit = amendment.visit
+                let id = visit.id.uuidString
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT revision, content_sha256 FROM visit WHERE id = ? AND agency_code = ?", arguments: [id, agency])
+                else {
+                    outcomes.append(.notFound)
+                    continue
+                }
+                let latest: Int = row["revision"]
+                // A retried amendment whose first attempt committed finds its own content.
+                if (row["content_sha256"] as Data) == digest {
+                    outcomes.append(.alreadyStored(revision: latest))
+                    continue
+                }
+                guard amendment.baseRevision == latest else {
+                    outcomes.append(.conflict(revision: latest))
+                    continue
+                }
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
+                    outcomes.append(.rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode)))
+                    continue
+                }
+                let revision = latest + 1
+                try db.execute(
+                    sql: """
+                        UPDATE visit SET commune_code = ?, start_at = ?, end_at = ?, revision = ?, content_sha256 = ?, body = ?, received_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        visit.communeCode, Int64(visit.start.timeIntervalSince1970), Int64(visit.end.timeIntervalSince1970),
+                        revision, digest, body, time, id,
+                    ])
+                try db.execute(
+                    sql: """
+                        INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, revision, body, digest, agency, time])
+                outcomes.append(.stored(revision: revision))
+            }
+            return outcomes
+        }
+    }
+
+    public func revisions(visitID: UUID) async throws -> [VisitRevision] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT revision, body, submitted_by, received_at FROM visit_revision WHERE visit_id = ? ORDER BY revision",
+                arguments: [visitID.uuidString]
+            ).map { row in
+                VisitRevision(
+                    revision: row["revision"], visit: try VisitEncoding.decode(row["body"]),
+                    submittedBy: row["submitted_by"], receivedAt: Date(timeIntervalSince1970: row["received_at"]))
+            }
+        }
+    }
+
     public func visits(_ query: VisitQuery) async throws -> VisitPage {
         let limit = max(1, min(query.limit, 1000))
         return try await pool.read { db in
