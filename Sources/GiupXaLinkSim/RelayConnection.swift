@@ -68,8 +68,11 @@ final class RelayConnection {
         let profile = stats.settings
         let now = NIODeadline.now()
         let base = UInt64(id) &* 2
+        // The TCP handshake the proxy cannot delay (the client's connect completes on loopback)
+        // is charged to the client's first byte: one round trip.
+        let handshake = TimeAmount.milliseconds(Int64(2 * profile.delayMs))
         up = ShapedDirection(clock: ShapingClock(
-            kbps: profile.upKbps, profile: profile, origin: now, generator: .stream(stats.seed, base)))
+            kbps: profile.upKbps, profile: profile, origin: now, generator: .stream(stats.seed, base), idleUntil: now + handshake))
         down = ShapedDirection(clock: ShapingClock(
             kbps: profile.downKbps, profile: profile, origin: now, generator: .stream(stats.seed, base + 1)))
     }

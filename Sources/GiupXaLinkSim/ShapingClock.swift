@@ -40,7 +40,10 @@ public struct ShapingClock: Sendable {
     var linkFreeAt: NIODeadline
     var lastArrival: NIODeadline
 
-    public init(kbps: Int?, profile: LinkProfile, origin: NIODeadline, generator: SeededGenerator) {
+    /// `idleUntil` keeps the link from carrying anything before that time: the client side
+    /// starts one round trip late, because a real TCP handshake would cost it that before its
+    /// first byte, while the proxy's own accept on loopback costs nothing.
+    public init(kbps: Int?, profile: LinkProfile, origin: NIODeadline, generator: SeededGenerator, idleUntil: NIODeadline? = nil) {
         self.kbps = kbps
         self.delay = .milliseconds(Int64(profile.delayMs))
         self.jitterMs = profile.jitterMs
@@ -48,13 +51,13 @@ public struct ShapingClock: Sendable {
         self.stallFor = .milliseconds(Int64(profile.stallMs))
         self.origin = origin
         self.generator = generator
-        self.linkFreeAt = origin
+        self.linkFreeAt = max(origin, idleUntil ?? origin)
         self.lastArrival = origin
     }
 
     /// True when chunks pass straight through (lets the relay skip timers entirely).
     public var isTransparent: Bool {
-        kbps == nil && delay == .zero && jitterMs == 0 && stallEvery == nil
+        kbps == nil && delay == .zero && jitterMs == 0 && stallEvery == nil && linkFreeAt <= origin
     }
 
     /// When a chunk of `bytes` read at `now` should be delivered to the other side.

@@ -12,7 +12,9 @@ struct LinkSimCommand: AsyncParsableCommand {
             Each accepted connection is relayed to --upstream. "Up" is client→upstream, \
             "down" is upstream→client. Profiles: none (default), gprs (20/20 kbit/s, 300 ms \
             one-way), edge (40 up/80 down, 150 ms), vsat (256/256, 350 ms), flaky (edge plus a \
-            cut roughly every 4 KiB). Explicit settings override the profile's. On SIGINT/SIGTERM, \
+            cut roughly every 4 KiB). Explicit settings override the profile's. The client's first \
+            byte is held one round trip (2 × delay) to stand for TCP's handshake, which a proxy \
+            cannot delay (the client's connect completes on loopback). On SIGINT/SIGTERM, \
             or after --max-connections connections finish, prints a JSON summary to stdout \
             (and writes it to --summary-file).
             """

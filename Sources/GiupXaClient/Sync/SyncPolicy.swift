@@ -5,6 +5,9 @@ public struct SyncPolicy: Sendable, Hashable {
     /// link that keeps cutting ends up sending small batches that get through.
     public var initialBatchSize = 50
     public var maxBatchSize = 500
+    /// Calls sent before the first answer is awaited: the link stays busy for the whole sync,
+    /// which then costs about one round trip plus the bytes, however many batches it takes.
+    public var callsInFlight = 4
     /// Deadline of each call; a call that takes longer is abandoned and retried.
     public var callTimeout: Duration = .seconds(120)
     /// Failed attempts in a row (no visit acknowledged in between) before giving up.

@@ -26,8 +26,10 @@ final class SyncSession {
         self.started = clock.now
     }
 
-    /// Sends `items` in adaptive batches until all are answered. Returns false when it gave up
-    /// (too many failures in a row, or an error retrying cannot fix), with `summary.error` set.
+    /// Sends `items` in adaptive batches until all are answered, keeping up to
+    /// `policy.callsInFlight` calls on the wire so the link never idles waiting for an answer
+    /// (on a 1 s round trip that wait would dominate). Returns false when it gave up (too many
+    /// failures in a row, or an error retrying cannot fix), with `summary.error` set.
     func deliver<Item, Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ items: [Item], method: Method,
         request makeRequest: ([Item]) -> Request,
@@ -35,24 +37,53 @@ final class SyncSession {
     ) async throws -> Bool {
         var batchSize = max(1, min(policy.initialBatchSize, policy.maxBatchSize))
         var failures = 0
-        var next = 0
-        while next < items.count {
-            let batch = Array(items[next..<min(next + batchSize, items.count)])
+        var remaining = items[...]
+        while !remaining.isEmpty {
+            // The next window: consecutive batches, all sent before any answer is awaited.
+            var window: [ArraySlice<Item>] = []
+            var cursor = remaining.startIndex
+            while cursor < remaining.endIndex && window.count < max(1, policy.callsInFlight) {
+                let end = min(cursor + batchSize, remaining.endIndex)
+                window.append(remaining[cursor..<end])
+                cursor = end
+            }
+            var answered = Set<Int>()
             do {
                 if connection == nil {
                     connection = try await client.connect()
                     summary.connections += 1
                 }
-                let response = try await connection!.call(method, makeRequest(batch), as: Response.self, timeout: policy.callTimeout)
-                try record(batch, response, &summary)
-                next += batch.count
-                acknowledged += batch.count
+                let live = connection!
+                let timeout = policy.callTimeout
+                let requests = window.map { makeRequest(Array($0)) }
+                try await withThrowingTaskGroup(of: (Int, Response).self) { group in
+                    for (index, request) in requests.enumerated() {
+                        group.addTask { (index, try await live.call(method, request, as: Response.self, timeout: timeout)) }
+                    }
+                    // Record each answer as it comes: an acknowledged batch stays acknowledged
+                    // even if a later one in the window is cut.
+                    do {
+                        for try await (index, response) in group {
+                            try record(Array(window[index]), response, &summary)
+                            answered.insert(index)
+                            acknowledged += window[index].count
+                            report()
+                        }
+                    } catch {
+                        // Fail the window's other calls now rather than at their deadlines.
+                        await live.close()
+                        throw error
+                    }
+                }
+                remaining = remaining[cursor...]
                 failures = 0
                 batchSize = min(batchSize * 2, policy.maxBatchSize)
-                report()
             } catch let error as RPCError where error.code.isRetryable {
+                // Keep what was acknowledged; everything else of the window goes again.
+                let unanswered = window.indices.filter { !answered.contains($0) }.flatMap { window[$0] }
+                remaining = (unanswered + remaining[cursor...])[...]
                 await dropConnection()
-                failures += 1
+                failures = answered.isEmpty ? failures + 1 : 0
                 guard failures <= policy.maxFailuresWithoutProgress else {
                     summary.error = "\(error.code): \(error.message)"
                     return false
@@ -61,7 +92,7 @@ final class SyncSession {
                 // A batch that keeps getting cut is probably too large for this link.
                 batchSize = max(1, batchSize / 2)
                 report("\(error.code): \(error.message)")
-                try await Task.sleep(for: policy.backoff(afterFailures: failures, random: &random))
+                try await Task.sleep(for: policy.backoff(afterFailures: max(failures, 1), random: &random))
             } catch let error as RPCError {
                 summary.error = "\(error.code): \(error.message)"
                 return false
