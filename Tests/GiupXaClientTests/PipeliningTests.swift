@@ -2,6 +2,7 @@
 import GiupXaProtocol
 import NIOCore
 import NIOEmbedded
+import NIOPosix
 import Testing
 
 @Suite struct PipeliningTests {
@@ -45,5 +46,43 @@ import Testing
         #expect(throws: RPCError.self) { try answer.futureResult.wait() }
         do { _ = try answer.futureResult.wait() } catch let error as RPCError { #expect(error.code == .unavailable) }
         #expect(throws: RPCError.self) { try hello.futureResult.wait() }
+    }
+
+    @Test func aSilentLinkIsPingedThenGivenUp() throws {
+        let channel = EmbeddedChannel()
+        let hello = channel.eventLoop.makePromise(of: Frame.self)
+        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
+        let answer = channel.eventLoop.makePromise(of: Frame.self)
+        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
+        _ = try channel.readOutbound(as: ByteBuffer.self)
+
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        let ping = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(ping.getInteger(at: ping.readerIndex, as: UInt8.self)! >> 4 == FrameType.ping.rawValue)
+        // Still nothing read: the connection is given up long before the call's deadline.
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        do {
+            _ = try answer.futureResult.wait()
+            Issue.record("the call should have failed")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
+        hello.fail(RPCError(code: .cancelled, message: "test over"))
+    }
+
+    @Test func anyByteReadClearsTheKeepalive() throws {
+        let channel = EmbeddedChannel()
+        let hello = channel.eventLoop.makePromise(of: Frame.self)
+        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
+        let answer = channel.eventLoop.makePromise(of: Frame.self)
+        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        try channel.writeInbound(WireEvent.frame(Frame(type: .pong, callID: 0, body: ByteBuffer())))
+        channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
+        try channel.writeInbound(WireEvent.frame(MessageCodec.response(callID: 1, message: Giupxa_V1_ListVisitsResponse())))
+        #expect(try answer.futureResult.wait().type == .response)
+        hello.fail(RPCError(code: .cancelled, message: "test over"))
     }
 }

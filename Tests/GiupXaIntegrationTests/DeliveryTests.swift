@@ -129,3 +129,42 @@ import Testing
         #expect(Set(stored) == (try ids(in: Harness.fixture("visits-20.json"))))
     }
 }
+
+extension DeliveryTests {
+    /// SIGTERM: the server stops accepting, answers what it has read, exits; the client
+    /// reconnects to the restarted server and every visit ends up there once.
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermDrainsAndTheSyncCarriesOnAfterARestart() throws {
+        let h = try Harness()
+        var server = try h.startWithAgency()
+        let port = server.port
+        // A slow link keeps the sync busy long enough to stop the server in the middle of it.
+        let link = try LinkSimProcess(upstreamPort: port, directory: h.directory, arguments: ["--profile", "edge"])
+        #expect(try h.client("device", "config", "set", "--server", link.address).status == 0)
+        let file = try h.generatedVisits(120, seed: 31)
+        #expect(try h.client("device", "visit", "add", "--file", file).status == 0)
+        let log = h.directory.appendingPathComponent("sync.log")
+        let sync = try h.spawnClient(
+            "device", ["sync", "--batch-size", "5", "--max-failures", "100", "--backoff-ms", "100", "--backoff-max-ms", "300", "--lang", "en"],
+            output: log)
+        usleep(1_200_000)
+        let stopping = ContinuousClock.now
+        server.process.terminate()  // SIGTERM
+        server.process.waitUntilExit()
+        let drainTime = ContinuousClock.now - stopping
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        #expect(drainTime < .seconds(15), "drain took \(drainTime)")
+        let beforeRestart = Set(try h.serverIDs())
+        server = try Harness.ServerProcess(database: h.database, directory: h.directory, port: port)
+        defer { server.stop() }
+        sync.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(sync.terminationStatus == 0, "\(text.suffix(1200))")
+        _ = try link.stop()
+        print("SIGTERM mid-sync: server drained in \(drainTime), \(beforeRestart.count) visits stored before the restart")
+        let stored = try h.serverIDs()
+        #expect(stored.count == 120)
+        #expect(Set(stored) == (try ids(in: file)))
+        #expect(try h.outboxIDs("device", state: "pending").isEmpty)
+    }
+}

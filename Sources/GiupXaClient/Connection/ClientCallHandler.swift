@@ -23,6 +23,8 @@ final class ClientCallHandler: ChannelDuplexHandler {
     private let helloPromise: EventLoopPromise<Frame>
     /// Set once the connection failed; later calls fail at once with it.
     private var terminalError: RPCError?
+    /// A keepalive PING is out and nothing has been read since.
+    private var pingOutstanding = false
 
     init(helloPromise: EventLoopPromise<Frame>) {
         self.helloPromise = helloPromise
@@ -66,6 +68,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        pingOutstanding = false
         guard case .frame(let frame) = unwrapInboundIn(data) else { return }
         switch frame.type {
         case .hello:
@@ -86,6 +89,27 @@ final class ClientCallHandler: ChannelDuplexHandler {
         case .pong, .request, .cancel:
             break
         }
+    }
+
+    /// Keepalive for links that die silently (a NAT or a base station forgetting the
+    /// connection): after a quiet read period with calls waiting, PING; after a second one with
+    /// no byte back, give up on the connection so the sync reconnects long before the calls'
+    /// deadlines. An idle connection without calls is left alone.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard !pending.isEmpty else { return }
+        if pingOutstanding {
+            failAll(RPCError(code: .unavailable, message: "no answer to keepalive: the link is silent"))
+            context.close(promise: nil)
+            return
+        }
+        pingOutstanding = true
+        var buffer = context.channel.allocator.buffer(capacity: 3)
+        Frame(type: .ping, callID: 0, body: ByteBuffer()).write(to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

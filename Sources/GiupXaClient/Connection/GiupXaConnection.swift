@@ -24,7 +24,7 @@ public final class GiupXaConnection: Sendable {
 
     public static func connect(
         host: String, port: Int, hello: Giupxa_V1_ClientHello,
-        connectTimeout: Duration = .seconds(20), limits: ProtocolLimits = .default
+        connectTimeout: Duration = .seconds(20), keepalive: Duration = .seconds(30), limits: ProtocolLimits = .default
     ) async throws -> GiupXaConnection {
         let bytes = ByteCounters()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -38,6 +38,8 @@ public final class GiupXaConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteCountingHandler(counters: bytes),
+                            // Quiet for this long with calls waiting: PING (see ClientCallHandler).
+                            IdleStateHandler(readTimeout: .milliseconds(keepalive.milliseconds)),
                             ByteToMessageHandler(FrameDecoder(expectPreamble: false, limits: limits)),
                             ClientCallHandler(helloPromise: helloPromise),
                         ])
