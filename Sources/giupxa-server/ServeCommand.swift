@@ -54,7 +54,7 @@ enum ShutdownSignal {
         graceSeconds: Int, drain: @escaping @Sendable () -> Void, _ body: @escaping @Sendable () async throws -> Void
     ) async throws {
         let task = Task { try await body() }
-        let signals = NIOLockedCounter()
+        let signals = SignalCounter()
         let sources = [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
@@ -81,7 +81,7 @@ enum ShutdownSignal {
 }
 
 /// A thread-safe counter for signal deliveries.
-final class NIOLockedCounter: @unchecked Sendable {
+final class SignalCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 

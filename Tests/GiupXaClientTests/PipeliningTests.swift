@@ -6,6 +6,16 @@ import NIOPosix
 import Testing
 
 @Suite struct PipeliningTests {
+    /// A handler in an EmbeddedChannel, the HELLO promise, and a ListVisits call not yet written.
+    static func handlerWithOneCall() throws -> (EmbeddedChannel, EventLoopPromise<Frame>, EventLoopPromise<Frame>, Frame) {
+        let channel = EmbeddedChannel()
+        let hello = channel.eventLoop.makePromise(of: Frame.self)
+        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
+        let answer = channel.eventLoop.makePromise(of: Frame.self)
+        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        return (channel, hello, answer, request)
+    }
+
     /// The HELLO is written but not flushed; the first call's flush carries both, so the call
     /// leaves without waiting a round trip for the server's HELLO.
     @Test func firstCallLeavesInTheSameFlushAsTheHello() throws {
@@ -36,11 +46,7 @@ import Testing
     }
 
     @Test func aClosedConnectionFailsPendingCallsAsUnavailable() throws {
-        let channel = EmbeddedChannel()
-        let hello = channel.eventLoop.makePromise(of: Frame.self)
-        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
-        let answer = channel.eventLoop.makePromise(of: Frame.self)
-        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        let (channel, hello, answer, request) = try Self.handlerWithOneCall()
         channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer), promise: nil)
         channel.pipeline.fireChannelInactive()
         #expect(throws: RPCError.self) { try answer.futureResult.wait() }
@@ -49,11 +55,7 @@ import Testing
     }
 
     @Test func aSilentLinkIsPingedThenGivenUp() throws {
-        let channel = EmbeddedChannel()
-        let hello = channel.eventLoop.makePromise(of: Frame.self)
-        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
-        let answer = channel.eventLoop.makePromise(of: Frame.self)
-        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        let (channel, hello, answer, request) = try Self.handlerWithOneCall()
         channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
         _ = try channel.readOutbound(as: ByteBuffer.self)
 
@@ -72,11 +74,7 @@ import Testing
     }
 
     @Test func anyByteReadClearsTheKeepalive() throws {
-        let channel = EmbeddedChannel()
-        let hello = channel.eventLoop.makePromise(of: Frame.self)
-        try channel.pipeline.syncOperations.addHandler(ClientCallHandler(helloPromise: hello))
-        let answer = channel.eventLoop.makePromise(of: Frame.self)
-        let request = MessageCodec.request(callID: 0, method: .listVisits, message: Giupxa_V1_ListVisitsRequest())
+        let (channel, hello, answer, request) = try Self.handlerWithOneCall()
         channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
         channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
         try channel.writeInbound(WireEvent.frame(Frame(type: .pong, callID: 0, body: ByteBuffer())))

@@ -86,15 +86,7 @@ struct Harness {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var found: Int? = nil
-            for _ in 0..<200 {
-                if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    found = port
-                    break
-                }
-                usleep(50_000)
-            }
-            guard let found else {
+            guard let found = Harness.waitForPort(in: portFile) else {
                 process.terminate()
                 throw ServerDidNotStart()
             }
@@ -114,6 +106,17 @@ struct Harness {
     }
 
     struct ServerDidNotStart: Error {}
+
+    /// The port a process writes to its --port-file once listening; nil after 10 s.
+    static func waitForPort(in file: URL) -> Int? {
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return port
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
 
     /// init + a running server + one configured client home ("device") for `agency`.
     func startWithAgency(_ agency: String = "STNMT", home: String = "device") throws -> ServerProcess {
@@ -206,15 +209,7 @@ final class LinkSimProcess {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var found: Int? = nil
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                found = port
-                break
-            }
-            usleep(50_000)
-        }
-        guard let found else {
+        guard let found = Harness.waitForPort(in: portFile) else {
             process.terminate()
             throw Harness.ServerDidNotStart()
         }
