@@ -164,6 +164,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The server in-process, attacked with raw bytes: the bad-input table.
+        .testTarget(
+            name: "GiupXaServerTests",
+            dependencies: [
+                "GiupXaServer",
+                "GiupXaStorage",
+                "GiupXaProtocol",
+                "GiupXaClient",
+                "GiupXaModels",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GiupXaStorageTests",
             dependencies: ["GiupXaStorage", "GiupXaModels"],
