@@ -101,6 +101,7 @@ let package = Package(
             dependencies: [
                 "GiupXaClient",
                 "GiupXaModels",
+                "GiupXaProtocol",
                 "GiupXaCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -112,6 +113,7 @@ let package = Package(
                 "GiupXaServer",
                 "GiupXaStorage",
                 "GiupXaModels",
+                "GiupXaProtocol",
                 "GiupXaCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

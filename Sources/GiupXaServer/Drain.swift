@@ -24,12 +24,15 @@ final class Drain: Sendable {
         if close { channel.close(promise: nil) }
     }
 
-    /// Registers a connection; returns false (and the caller closes it) when already draining.
-    func register(_ channel: any Channel) -> Bool {
+    enum Admission { case admitted, draining, full }
+
+    /// Registers a connection unless the server is draining or already holds `limit`.
+    func register(_ channel: any Channel, limit: Int) -> Admission {
         state.withLockedValue { s in
-            guard !s.draining else { return false }
+            guard !s.draining else { return .draining }
+            guard s.connections.count < limit else { return .full }
             s.connections[ObjectIdentifier(channel)] = channel
-            return true
+            return .admitted
         }
     }
 

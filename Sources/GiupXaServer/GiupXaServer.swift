@@ -37,9 +37,10 @@ public struct GiupXaServer: Sendable {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
+                        // After the decoder: only whole frames count as activity.
                         IdleStateHandler(readTimeout: idle),
                         IdleCloseHandler(),
-                        ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
                         MessageToByteHandler(FrameEncoder()),
                     ])
                     return try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel)
@@ -51,18 +52,29 @@ public struct GiupXaServer: Sendable {
         try await onBound(configuration.host, port)
 
         let service = VisitService(store: store, limits: limits)
+        let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { inbound in
                 for try await channel in inbound {
-                    guard drain.register(channel.channel) else {
+                    switch drain.register(channel.channel, limit: configuration.maxConnections) {
+                    case .admitted:
+                        break
+                    case .draining:
                         channel.channel.close(promise: nil)
+                        continue
+                    case .full:
+                        logger.warning("connection refused: limit reached", metadata: ["giupxa.limit": "\(configuration.maxConnections)"])
+                        let status = RPCError(code: .resourceExhausted, message: "server is at its connection limit, retry later").status
+                        channel.channel.writeAndFlush(MessageCodec.goAway(status: status, lastCallID: 0)).whenComplete { _ in
+                            channel.channel.close(promise: nil)
+                        }
                         continue
                     }
                     group.addTask {
                         // Each connection catches its own errors: one bad client cannot stop the server.
                         let connection = ServerConnection(
                             channel: channel, service: service, store: store, configuration: configuration,
-                            logger: logger, drain: drain)
+                            logger: logger, drain: drain, rates: rates)
                         await connection.run()
                         drain.unregister(channel.channel)
                     }
@@ -74,7 +86,7 @@ public struct GiupXaServer: Sendable {
 
 /// Closes a connection whose peer has sent nothing for the idle timeout.
 final class IdleCloseHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = WireEvent
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {

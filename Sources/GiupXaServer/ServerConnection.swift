@@ -16,6 +16,7 @@ struct ServerConnection {
     let configuration: ServerConfiguration
     let logger: Logger
     let drain: Drain
+    let rates: RateLimiter
 
     static let supportedVersions: ClosedRange<UInt8> = 1...1
 
@@ -122,6 +123,15 @@ struct ServerConnection {
                 switch frame.type {
                 case .request:
                     guard calls.accept(frame.callID) else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
+                    guard rates.allow(context.agency.code) else {
+                        context.logger.notice("call refused: rate limit")
+                        try await outbound.write(MessageCodec.status(
+                            callID: frame.callID,
+                            error: RPCError(code: .resourceExhausted, message: context.language.pick(
+                                vi: "Quá nhiều yêu cầu từ cơ quan này; vui lòng thử lại sau ít giây",
+                                en: "Too many calls from this agency; retry in a few seconds"))))
+                        continue
+                    }
                     guard calls.start(frame.callID, limit: limits.maxConcurrentCalls) else {
                         try await outbound.write(MessageCodec.status(
                             callID: frame.callID,

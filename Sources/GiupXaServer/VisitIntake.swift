@@ -68,8 +68,15 @@ public struct VisitIntake: Sendable {
             }
         }
         let outcomes = try await commit(accepted, now)
-        for ((index, _), outcome) in zip(accepted, outcomes) {
+        for ((index, visit), outcome) in zip(accepted, outcomes) {
             results[index].apply(outcome, prefix: "\(field)[\(index)].", language: language)
+            if case .denied(let denial) = outcome {
+                // Refusals are logged for the standing agency: who tried to file what, where.
+                logger.notice(
+                    "visit refused: permission denied",
+                    metadata: ["giupxa.agency": "\(agency.code)", "giupxa.commune": "\(visit.communeCode)",
+                               "giupxa.visit": "\(visit.id)", "giupxa.reason": "\(denial.rawValue)"])
+            }
         }
         let stored = results.filter { $0.outcome == .stored }.count
         let refused = results.filter { $0.outcome == .rejected || $0.outcome == .conflict }.count
@@ -111,6 +118,19 @@ extension Giupxa_V1_VisitResult {
         case .rejected(let issue):
             self.outcome = .rejected
             status = RPCError(ValidationError([issue]), fieldPrefix: prefix, language: language).status
+        case .denied(let denial):
+            self.outcome = .rejected
+            let field = prefix + (denial == .notAssigned ? "commune" : "start")
+            let reason = denial == .notAssigned
+                ? language.pick(vi: "cơ quan không được phân công giúp xã này", en: "the agency is not assigned to this commune")
+                : language.pick(
+                    vi: "không có quyết định phân công xã này cho cơ quan trong thời gian chuyến công tác",
+                    en: "no decision assigns this commune to the agency for the visit's dates")
+            var error = Giupxa_V1_FieldError()
+            error.field = field
+            error.reason = denial.rawValue
+            error.message = "\(field): \(reason)"
+            status = RPCError(code: .permissionDenied, message: error.message, fieldErrors: [error]).status
         }
     }
 }

@@ -17,6 +17,11 @@ public protocol GiupXaStore: Sendable {
     func issueCredential(agencyCode: String, now: Date) async throws -> IssuedCredential
     /// The agency the secret belongs to, or nil when it is unknown, revoked or another agency's.
     func authenticate(agencyCode: String, secret: String) async throws -> Agency?
+    /// Revokes every live credential of the agency (or the one with `id`); returns how many.
+    func revokeCredentials(agencyCode: String, id: Int64?, now: Date) async throws -> Int
+    /// Issues a new credential and revokes all earlier ones, in one transaction.
+    func rotateCredential(agencyCode: String, now: Date) async throws -> IssuedCredential
+    func credentials(agencyCode: String?) async throws -> [CredentialInfo]
 
     // Decisions
     /// Stores the decision and its assignments in one transaction. Importing the same table
@@ -70,6 +75,14 @@ public struct IssuedCredential: Sendable, Hashable {
     public var issuedAt: Date
 }
 
+/// A credential as operators see it: never the secret.
+public struct CredentialInfo: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var agencyCode: String
+    public var issuedAt: Date
+    public var revokedAt: Date?
+}
+
 public struct DecisionImportSummary: Sendable, Hashable, Codable {
     public var decisionNumber: String
     public var assignments: Int
@@ -93,6 +106,15 @@ public enum SubmitOutcome: Sendable, Hashable {
     case rejected(FieldIssue)
     /// An amendment for a visit that is not stored (or is another agency's).
     case notFound
+    /// The agency may not file this visit (authorization by assignment).
+    case denied(Denial)
+
+    public enum Denial: String, Sendable, Hashable {
+        /// No decision assigns this commune to the agency.
+        case notAssigned = "not_assigned"
+        /// Assigned, but by no decision whose period covers the visit's dates.
+        case outsidePeriod = "outside_period"
+    }
 }
 
 public struct VisitQuery: Sendable, Hashable {

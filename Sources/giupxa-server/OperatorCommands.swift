@@ -47,7 +47,8 @@ struct AgencyCommand: AsyncParsableCommand {
 
 struct CredentialCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "credential", abstract: "Issue agency credentials.", subcommands: [Issue.self])
+        commandName: "credential", abstract: "Issue, rotate, revoke and list agency credentials.",
+        subcommands: [Issue.self, Rotate.self, Revoke.self, List.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,6 +64,70 @@ struct CredentialCommand: AsyncParsableCommand {
                     options.pick(
                         vi: "Khoá truy cập cho \(issued.agencyCode) (chỉ hiển thị một lần):\n\(issued.secret)\nTrên máy của cơ quan: giupxa config set --agency \(issued.agencyCode) --secret \(issued.secret)",
                         en: "Credential for \(issued.agencyCode) (shown once):\n\(issued.secret)\nOn the agency's machine: giupxa config set --agency \(issued.agencyCode) --secret \(issued.secret)")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+}
+
+extension CredentialCommand {
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new credential and revoke all earlier ones (a lost or leaked device).")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Agency code.") var agency: String
+
+        func run() async throws {
+            do {
+                let issued = try await options.openStore().rotateCredential(agencyCode: agency, now: Date())
+                struct View: Encodable { var agency: String; var secret: String; var issuedAt: Date }
+                options.emit(View(agency: issued.agencyCode, secret: issued.secret, issuedAt: issued.issuedAt)) {
+                    options.pick(
+                        vi: "Khoá mới cho \(issued.agencyCode) (các khoá cũ đã bị thu hồi; chỉ hiển thị một lần):\n\(issued.secret)",
+                        en: "New credential for \(issued.agencyCode) (earlier ones revoked; shown once):\n\(issued.secret)")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an agency's credentials (all, or one by --id); connections using them are refused from now on.")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Agency code.") var agency: String
+        @Option(help: "Only this credential (see `credential list`).") var id: Int64?
+
+        func run() async throws {
+            do {
+                let count = try await options.openStore().revokeCredentials(agencyCode: agency, id: id, now: Date())
+                struct View: Encodable { var agency: String; var revoked: Int }
+                options.emit(View(agency: agency.uppercased(), revoked: count)) {
+                    options.pick(vi: "Đã thu hồi \(count) khoá của \(agency.uppercased())", en: "Revoked \(count) credential(s) of \(agency.uppercased())")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List credentials (never their secrets).")
+        @OptionGroup var options: ServerOptions
+        @Option(help: "Only this agency.") var agency: String?
+
+        func run() async throws {
+            do {
+                let credentials = try await options.openStore().credentials(agencyCode: agency)
+                options.emit(credentials) {
+                    credentials.map { c in
+                        let state = c.revokedAt.map { options.pick(vi: "thu hồi ", en: "revoked ") + VietnameseFormat.dateTime($0) }
+                            ?? options.pick(vi: "đang dùng", en: "active")
+                        return "\(c.id)  \(c.agencyCode)  \(VietnameseFormat.dateTime(c.issuedAt))  \(state)"
+                    }.joined(separator: "\n")
                 }
             } catch {
                 throw options.fail(error)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaModels
+import GiupXaProtocol
 import GiupXaServer
 import GiupXaStorage
 import Logging
@@ -13,6 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "On SIGTERM, seconds to let in-flight calls finish before stopping anyway.") var graceSeconds = 20
+    @Option(help: "Largest frame accepted, in bytes.") var maxFrameBytes = ProtocolLimits.default.maxFrameBytes
+    @Option(help: "Largest message after decompression, in bytes.") var maxMessageBytes = ProtocolLimits.default.maxMessageBytes
+    @Option(help: "Visits per SubmitVisits or AmendVisits call.") var maxVisitsPerBatch = ProtocolLimits.default.maxVisitsPerBatch
+    @Option(help: "Calls in flight per connection.") var maxConcurrentCalls = ProtocolLimits.default.maxConcurrentCalls
+    @Option(help: "Open connections at most.") var maxConnections = 20_000
+    @Option(help: "Seconds to complete the HELLO.") var handshakeTimeout: Int64 = 30
+    @Option(help: "Seconds without a complete frame before a connection is closed.") var idleTimeout: Int64 = 300
+    @Option(help: "Calls per second per agency (all its connections).") var rate: Double = 20
+    @Option(help: "Calls an agency may make at once before the rate applies.") var burst: Double = 60
 
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
@@ -28,7 +38,15 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "giupxa.server")
         do {
             let store = try options.openStore()
-            let server = GiupXaServer(configuration: ServerConfiguration(host: host, port: port), store: store, logger: logger)
+            var limits = ProtocolLimits()
+            limits.maxFrameBytes = maxFrameBytes
+            limits.maxMessageBytes = maxMessageBytes
+            limits.maxVisitsPerBatch = maxVisitsPerBatch
+            limits.maxConcurrentCalls = maxConcurrentCalls
+            let configuration = ServerConfiguration(
+                host: host, port: port, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
+                maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst)
+            let server = GiupXaServer(configuration: configuration, store: store, logger: logger)
             let portFile = self.portFile
             try await ShutdownSignal.run(graceSeconds: graceSeconds, drain: { server.beginShutdown() }) {
                 try await server.run { _, bound in

@@ -98,6 +98,46 @@ public final class SQLiteStore: GiupXaStore {
         return IssuedCredential(agencyCode: code, secret: secret, issuedAt: now)
     }
 
+    public func revokeCredentials(agencyCode: String, id: Int64?, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE credential SET revoked_at = ? WHERE agency_code = ? AND revoked_at IS NULL AND (? IS NULL OR id = ?)",
+                arguments: [now.timeIntervalSince1970, agencyCode.uppercased(), id, id])
+            return db.changesCount
+        }
+    }
+
+    public func rotateCredential(agencyCode: String, now: Date) async throws -> IssuedCredential {
+        let code = agencyCode.uppercased()
+        let secret = CredentialSecret.generate()
+        try await pool.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM agency WHERE code = ?", arguments: [code]) != nil else {
+                throw StoreError.unknownAgency(code)
+            }
+            try db.execute(
+                sql: "UPDATE credential SET revoked_at = ? WHERE agency_code = ? AND revoked_at IS NULL",
+                arguments: [now.timeIntervalSince1970, code])
+            try db.execute(
+                sql: "INSERT INTO credential(agency_code, secret_sha256, issued_at) VALUES (?, ?, ?)",
+                arguments: [code, CredentialSecret.digest(secret), now.timeIntervalSince1970])
+        }
+        return IssuedCredential(agencyCode: code, secret: secret, issuedAt: now)
+    }
+
+    public func credentials(agencyCode: String?) async throws -> [CredentialInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, agency_code, issued_at, revoked_at FROM credential WHERE ? IS NULL OR agency_code = ? ORDER BY agency_code, id",
+                arguments: [agencyCode?.uppercased(), agencyCode?.uppercased()]
+            ).map { row in
+                CredentialInfo(
+                    id: row["id"], agencyCode: row["agency_code"], issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
+                    revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+
     public func authenticate(agencyCode: String, secret: String) async throws -> Agency? {
         let digest = CredentialSecret.digest(secret)
         return try await pool.read { db in
@@ -207,8 +247,8 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(stored == digest ? .alreadyStored(revision: revision) : .conflict(revision: revision))
                     continue
                 }
-                guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
-                    outcomes.append(.rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode)))
+                if let refusal = try Self.admission(visit, agency: agency, db: db) {
+                    outcomes.append(refusal)
                     continue
                 }
                 try db.execute(
@@ -262,8 +302,8 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.conflict(revision: latest))
                     continue
                 }
-                guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
-                    outcomes.append(.rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode)))
+                if let refusal = try Self.admission(visit, agency: agency, db: db) {
+                    outcomes.append(refusal)
                     continue
                 }
                 let revision = latest + 1
@@ -329,6 +369,26 @@ public final class SQLiteStore: GiupXaStore {
             let next = rows.count > limit ? rows[limit - 1] : nil
             return VisitPage(visits: visits, nextCursor: next.map { VisitCursor(start: $0["start_at"], id: $0["id"]) })
         }
+    }
+
+    /// Why `agency` may not file `visit`, if it may not: the commune must exist, and a decision
+    /// must assign it to the agency for a period covering the visit's days (UTC+7).
+    private static func admission(_ visit: Visit, agency: String, db: Database) throws -> SubmitOutcome? {
+        guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
+            return .rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode))
+        }
+        let first = CivilDate(visit.start).yyyymmdd, last = CivilDate(visit.end).yyyymmdd
+        let assigned = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM assignment a JOIN decision d ON d.number = a.decision_number
+                WHERE a.agency_code = ? AND a.commune_code = ? AND d.period_start <= ? AND ? <= d.period_end
+                """,
+            arguments: [agency, visit.communeCode, first, last])
+        if assigned != nil { return nil }
+        let anyPeriod = try Row.fetchOne(
+            db, sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?", arguments: [agency, visit.communeCode])
+        return .denied(anyPeriod == nil ? .notAssigned : .outsidePeriod)
     }
 
     // MARK: Row mapping
