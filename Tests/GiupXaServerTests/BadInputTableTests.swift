@@ -1,0 +1,242 @@
+import Foundation
+import GiupXaClient
+import GiupXaModels
+import GiupXaProtocol
+import GiupXaStorage
+import NIOCore
+import Testing
+
+/// Hostile and broken input, one row each: what is sent, what must come back, and after every
+/// row a check that the server still serves a good client.
+@Suite struct BadInputTableTests {
+    enum Expect: Sendable {
+        /// The server closes without a word (a truncated or silent peer).
+        case closedSilently
+        /// GOAWAY with this code and a message containing the text, then close.
+        case goAway(StatusCode, String)
+        /// STATUS on call 1 with this code and a message containing the text.
+        case status(StatusCode, String)
+        /// SubmitVisits answered: the first result has this outcome, status code and message text.
+        case visit(Giupxa_V1_VisitResult.Outcome, StatusCode, String)
+    }
+
+    struct Row: Sendable {
+        var name: String
+        var bytes: @Sendable (Keys) -> [UInt8]
+        var expect: Expect
+    }
+
+    /// Secrets the rows need.
+    struct Keys: Sendable {
+        var good: String
+        var revoked: String
+    }
+
+    // MARK: Building bytes
+
+    static let preamble: [UInt8] = [0x47, 0x58, 0x01, 0x01]
+
+    static func bytes(_ frames: [Frame]) -> [UInt8] {
+        var buffer = ByteBuffer()
+        for frame in frames { frame.write(to: &buffer) }
+        return Array(buffer.readableBytesView)
+    }
+
+    static func hello(_ secret: String, agency: String = "STNMT", clientName: String = "bad-input-table") -> Frame {
+        var hello = Giupxa_V1_ClientHello()
+        hello.clientName = clientName
+        hello.credential.agencyCode = agency
+        hello.credential.secret = secret
+        hello.language = "en"
+        return MessageCodec.clientHello(hello)
+    }
+
+    /// Preamble + a good HELLO + `frames`.
+    static func authed(_ keys: Keys, _ frames: [Frame]) -> [UInt8] {
+        preamble + bytes([hello(keys.good)] + frames)
+    }
+
+    static func raw(_ header: UInt8, callID: [UInt8] = [0x01], body: [UInt8]) -> [UInt8] {
+        var buffer = ByteBuffer(bytes: [header] + callID)
+        Varint.write(UInt32(body.count), to: &buffer)
+        buffer.writeBytes(body)
+        return Array(buffer.readableBytesView)
+    }
+
+    static func request(method: UInt32, message: [UInt8], flags: FrameFlags = [], callID: UInt32 = 1) -> Frame {
+        var body = ByteBuffer()
+        Varint.write(method, to: &body)
+        body.writeBytes(message)
+        return Frame(type: .request, flags: flags, callID: callID, body: body)
+    }
+
+    static let start = VietnameseFormat.parseDateTime("12/03/2019 08:00")!
+
+    static func visit(_ change: (inout Giupxa_V1_Visit) -> Void = { _ in }) -> Giupxa_V1_Visit {
+        var wire = Giupxa_V1_Visit(Visit(
+            communeCode: "03376", start: start, end: start.addingTimeInterval(2 * 86_400),
+            cadres: [Cadre(name: "Lò Văn Minh", position: "Phó Giám đốc Sở")],
+            plan: VisitPlan(hasWrittenPlan: true, summary: "Rà soát hộ nghèo"),
+            activities: [Activity(category: .socioEconomicReview, description: "Rà soát 45 hộ")],
+            support: [SupportItem(description: "Chăn ấm", quantity: 20, unit: "chiếc", valueVND: 4_000_000)]))
+        change(&wire)
+        return wire
+    }
+
+    static func submit(_ visits: [Giupxa_V1_Visit]) -> Frame {
+        var request = Giupxa_V1_SubmitVisitsRequest()
+        request.visits = visits
+        return MessageCodec.request(callID: 1, method: .submitVisits, message: request)
+    }
+
+    static func submitOne(_ keys: Keys, _ change: @escaping (inout Giupxa_V1_Visit) -> Void) -> [UInt8] {
+        authed(keys, [submit([visit(change)])])
+    }
+
+    static let otherAgencysCommune = DefaultData.sampleAssignments.first { $0.agencyCode != "STNMT" && $0.role == .lead }!.communeCode
+
+    // MARK: The table
+
+    static let rows: [Row] = [
+        // Framing and connection start
+        Row(name: "truncated preamble, then silence", bytes: { _ in [0x47, 0x58] }, expect: .closedSilently),
+        Row(name: "an HTTP request", bytes: { _ in Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) }, expect: .goAway(.internal, "bad preamble")),
+        Row(name: "unknown protocol version", bytes: { _ in [0x47, 0x58, 0x09, 0x09] }, expect: .goAway(.failedPrecondition, "no common protocol version")),
+        Row(name: "first frame is not HELLO", bytes: { _ in preamble + bytes([request(method: 1, message: [])]) }, expect: .goAway(.internal, "must be HELLO")),
+        Row(name: "HELLO of garbage", bytes: { _ in preamble + raw(0x00, callID: [0x00], body: [0xFF, 0xFF, 0xFF]) }, expect: .goAway(.internal, "malformed HELLO")),
+        Row(name: "HELLO above its size limit", bytes: { _ in preamble + [0x00, 0x00, 0x80, 0x80, 0x04] }, expect: .goAway(.resourceExhausted, "exceeds the limit")),
+        Row(name: "truncated HELLO, then silence", bytes: { keys in Array((preamble + bytes([hello(keys.good)])).dropLast(5)) }, expect: .closedSilently),
+        Row(name: "unknown agency", bytes: { keys in preamble + bytes([hello(keys.good, agency: "NOPE")]) }, expect: .goAway(.unauthenticated, "Unknown agency code or credential")),
+        Row(name: "wrong secret", bytes: { _ in preamble + bytes([hello("gx1_not-the-secret")]) }, expect: .goAway(.unauthenticated, "credential")),
+        Row(name: "another agency's credential", bytes: { keys in preamble + bytes([hello(keys.good, agency: "SYT")]) }, expect: .goAway(.unauthenticated, "credential")),
+        Row(name: "revoked credential", bytes: { keys in preamble + bytes([hello(keys.revoked)]) }, expect: .goAway(.unauthenticated, "revoked")),
+        Row(name: "client name above 64 bytes", bytes: { keys in preamble + bytes([hello(keys.good, clientName: String(repeating: "x", count: 65))]) }, expect: .goAway(.internal, "client_name")),
+        // Frames after the handshake
+        Row(name: "unknown frame type", bytes: { keys in authed(keys, []) + raw(0x80, body: []) }, expect: .goAway(.internal, "unknown frame type 8")),
+        Row(name: "reserved flag bit", bytes: { keys in authed(keys, []) + raw(0x18, body: [0x01]) }, expect: .goAway(.internal, "reserved flag")),
+        Row(name: "non-minimal call id varint", bytes: { keys in authed(keys, []) + raw(0x10, callID: [0x81, 0x00], body: [0x01]) }, expect: .goAway(.internal, "malformed varint")),
+        Row(name: "frame above the size limit", bytes: { keys in authed(keys, []) + [0x10, 0x01, 0x80, 0x80, 0x80, 0x01] }, expect: .goAway(.resourceExhausted, "exceeds the limit")),
+        Row(name: "request on call id 0", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 0)]) }, expect: .goAway(.internal, "does not increase")),
+        Row(name: "call ids going backwards", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 5), request(method: 1, message: [], callID: 3)]) }, expect: .goAway(.internal, "call id 3 does not increase")),
+        Row(name: "a second HELLO", bytes: { keys in authed(keys, [hello(keys.good)]) }, expect: .goAway(.internal, "not sent by clients after HELLO")),
+        Row(name: "unknown method", bytes: { keys in authed(keys, [request(method: 99, message: [])]) }, expect: .status(.unimplemented, "method 99")),
+        Row(name: "request without a method number", bytes: { keys in authed(keys, [Frame(type: .request, callID: 1, body: ByteBuffer())]) }, expect: .status(.invalidArgument, "malformed method number")),
+        Row(name: "metadata flag with a broken length", bytes: { keys in authed(keys, [request(method: 1, message: [0x7F], flags: .metadata)]) }, expect: .status(.invalidArgument, "malformed call metadata")),
+        Row(name: "protobuf garbage", bytes: { keys in authed(keys, [request(method: 2, message: [0x0A, 0xFF, 0x01])]) }, expect: .status(.invalidArgument, "malformed")),
+        Row(name: "broken compression", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateRaw
+            return authed(keys, [request(method: 2, message: [0xFF, 0x00, 0x13, 0x37], flags: flags)])
+        }, expect: .status(.invalidArgument, "not valid raw deflate")),
+        Row(name: "a compression bomb", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateRaw
+            let bomb = Deflate.compressIfSmaller(ByteBuffer(repeating: 0, count: 4 << 20))!
+            return authed(keys, [request(method: 2, message: Array(bomb.readableBytesView), flags: flags)])
+        }, expect: .status(.resourceExhausted, "inflates beyond")),
+        Row(name: "reserved compression mode", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .reserved2
+            return authed(keys, [request(method: 2, message: [0x00], flags: flags)])
+        }, expect: .status(.unimplemented, "compression mode 2")),
+        Row(name: "invalid UTF-8 in a visit", bytes: { keys in
+            // SubmitVisitsRequest{visits: Visit{commune_code: FF FE}}
+            authed(keys, [request(method: 2, message: [0x0A, 0x04, 0x12, 0x02, 0xFF, 0xFE])])
+        }, expect: .status(.invalidArgument, "malformed")),
+        Row(name: "trace id above 64 bytes", bytes: { keys in
+            var metadata = Giupxa_V1_CallMetadata(); metadata.traceID = String(repeating: "t", count: 65)
+            return authed(keys, [MessageCodec.request(callID: 1, method: .listAssignments, metadata: metadata, message: Giupxa_V1_ListAssignmentsRequest())])
+        }, expect: .status(.invalidArgument, "trace_id")),
+        Row(name: "too many visits in one call", bytes: { keys in authed(keys, [submit(Array(repeating: visit(), count: 11))]) }, expect: .status(.invalidArgument, "visits: has too many items")),
+        // Domain validation, per visit
+        Row(name: "end before start", bytes: { keys in submitOne(keys) { $0.endTime = $0.startTime - 60 } }, expect: .visit(.rejected, .invalidArgument, "visits[0].end: end must be after start")),
+        Row(name: "no cadre", bytes: { keys in submitOne(keys) { $0.cadres = [] } }, expect: .visit(.rejected, .invalidArgument, "visits[0].cadres: is required")),
+        Row(name: "negative support value", bytes: { keys in submitOne(keys) { $0.support[0].valueVnd = -1 } }, expect: .visit(.rejected, .invalidArgument, "visits[0].support[0].value_vnd: must not be negative")),
+        Row(name: "text too long", bytes: { keys in submitOne(keys) { $0.results = String(repeating: "ả", count: 4001) } }, expect: .visit(.rejected, .invalidArgument, "visits[0].results: is too long")),
+        Row(name: "unknown activity category", bytes: { keys in submitOne(keys) { $0.activities[0].category = Giupxa_V1_ActivityCategory(rawValue: 42)! } }, expect: .visit(.rejected, .invalidArgument, "unknown activity category (42)")),
+        Row(name: "visit id of 3 bytes", bytes: { keys in submitOne(keys) { $0.id = Data([1, 2, 3]) } }, expect: .visit(.rejected, .invalidArgument, "visits[0].id: has an invalid format")),
+        Row(name: "unknown commune", bytes: { keys in submitOne(keys) { $0.communeCode = "99999" } }, expect: .visit(.rejected, .invalidArgument, "no commune has this code (99999)")),
+        Row(name: "another agency's commune", bytes: { keys in submitOne(keys) { $0.communeCode = otherAgencysCommune } }, expect: .visit(.rejected, .permissionDenied, "not assigned to this commune")),
+        Row(name: "a visit outside its assignment period", bytes: { keys in submitOne(keys) {
+            $0.startTime = Int64(VietnameseFormat.parseDateTime("12/03/2023 08:00")!.timeIntervalSince1970)
+            $0.endTime = $0.startTime + 86_400
+        } }, expect: .visit(.rejected, .permissionDenied, "no decision assigns this commune")),
+        Row(name: "NFD names are accepted and normalised", bytes: { keys in submitOne(keys) {
+            $0.cadres[0].name = "Quàng Văn Thắng".decomposedStringWithCanonicalMapping
+        } }, expect: .visit(.stored, .ok, "")),
+    ]
+
+    @Test(.timeLimit(.minutes(3)))
+    func everyBadInputGetsItsAnswerAndTheServerKeepsServing() async throws {
+        #expect(Self.rows.count >= 30)
+        var limits = ProtocolLimits()
+        limits.maxFrameBytes = 256 << 10
+        limits.maxMessageBytes = 1 << 20
+        limits.maxVisitsPerBatch = 10
+        let server = try await TestServer.start(limits: limits)
+        defer { server.stop() }
+        _ = try await server.store.issueCredential(agencyCode: "STNMT", now: Date())
+        let revoked = try await server.store.rotateCredential(agencyCode: "STNMT", now: Date()).secret
+        // Rotation revoked the first secret; revoke the new one too and issue the good one last.
+        _ = try await server.store.revokeCredentials(agencyCode: "STNMT", id: nil, now: Date())
+        let good = try await server.store.issueCredential(agencyCode: "STNMT", now: Date()).secret
+        let keys = Keys(good: good, revoked: revoked)
+        let goodServer = TestServer.Good(port: server.port, secret: good)
+
+        for row in Self.rows {
+            let expect = row.expect
+            let exchange = try await RawClient.exchange(port: server.port, bytes: row.bytes(keys)) { frames in
+                frames.contains { $0.type == .goAway || ($0.callID == 1 && ($0.type == .status || $0.type == .response)) }
+            }
+            check(row.name, expect, exchange)
+            #expect(try await goodServer.servesAGoodClient(), "after \(row.name): the server no longer serves")
+        }
+        // The NFD name was stored in NFC.
+        let stored = try await server.store.visits(VisitQuery(agencyCode: "STNMT")).visits
+        #expect(stored.map { $0.visit.cadres[0].name } == ["Quàng Văn Thắng".precomposedStringWithCanonicalMapping])
+    }
+
+    func check(_ name: String, _ expect: Expect, _ exchange: RawClient.Exchange) {
+        let comment = Comment(rawValue: "\(name): got \(exchange.frames.map { "\($0.type)/\($0.callID)" }), closed \(exchange.closed)")
+        switch expect {
+        case .closedSilently:
+            #expect(exchange.closed, comment)
+            #expect(!exchange.frames.contains { $0.type == .status || $0.type == .response }, comment)
+        case .goAway(let code, let text):
+            guard let frame = exchange.frames.first(where: { $0.type == .goAway }),
+                  let goAway = try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body)
+            else { Issue.record(comment); return }
+            #expect(StatusCode(rawValue: goAway.status.code) == code, comment)
+            #expect(goAway.status.message.contains(text), "\(name): \(goAway.status.message)")
+        case .status(let code, let text):
+            guard let frame = exchange.frames.first(where: { $0.callID == 1 && $0.type == .status }),
+                  let status = try? MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body)
+            else { Issue.record(comment); return }
+            #expect(StatusCode(rawValue: status.code) == code, comment)
+            #expect(status.message.contains(text), "\(name): \(status.message)")
+        case .visit(let outcome, let code, let text):
+            guard let frame = exchange.frames.first(where: { $0.callID == 1 && $0.type == .response }),
+                  let message = try? MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: .default),
+                  let response = try? MessageCodec.decode(Giupxa_V1_SubmitVisitsResponse.self, from: message),
+                  let result = response.results.first
+            else { Issue.record(comment); return }
+            #expect(result.outcome == outcome, "\(name): \(result.outcome) \(result.status.message)")
+            #expect(StatusCode(rawValue: result.status.code) == code, "\(name): \(result.status.code)")
+            #expect(text.isEmpty || result.status.message.contains(text), "\(name): \(result.status.message)")
+        }
+    }
+}
+
+extension TestServer {
+    /// Just what the good-client check needs, so rows cannot disturb it.
+    struct Good: Sendable {
+        var port: Int
+        var secret: String
+
+        func servesAGoodClient() async throws -> Bool {
+            let client = AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: secret, language: .en)
+            let connection = try await client.connect()
+            defer { Task { await connection.close() } }
+            let response = try await connection.call(
+                .listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self, timeout: .seconds(10))
+            return response.assignments.count == 3
+        }
+    }
+}
