@@ -19,7 +19,10 @@ final class TestServer: Sendable {
     let configuration: ServerConfiguration
     private let task: Task<Void, any Error>
 
-    static func start(limits: ProtocolLimits, handshakeTimeout: Int64 = 1, idleTimeout: Int64 = 3) async throws -> TestServer {
+    static func start(
+        limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 1, idleTimeout: Int64 = 3,
+        maxConnections: Int = 1000, rate: Double = 1000, burst: Double = 1000
+    ) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-srv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
@@ -27,7 +30,7 @@ final class TestServer: Sendable {
         let secret = try await store.issueCredential(agencyCode: "STNMT", now: Date()).secret
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
-            callsPerSecondPerAgency: 1000, callBurstPerAgency: 1000)
+            maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst)
         let server = GiupXaServer(configuration: configuration, store: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {

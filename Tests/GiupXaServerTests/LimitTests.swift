@@ -1,0 +1,81 @@
+import Foundation
+import GiupXaClient
+import GiupXaModels
+import GiupXaProtocol
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Limits that protect the server from clients that are slow, greedy or too many.
+@Suite struct LimitTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aClientTricklingOneByteAtATimeIsDropped() async throws {
+        let server = try await TestServer.start(idleTimeout: 2)
+        defer { server.stop() }
+        let collector = RawClient.Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
+            .connect(host: "127.0.0.1", port: server.port).get()
+        var hello = Giupxa_V1_ClientHello()
+        hello.credential.agencyCode = "STNMT"
+        hello.credential.secret = server.secret
+        var handshake = ByteBuffer(bytes: BadInputTableTests.preamble)
+        MessageCodec.clientHello(hello).write(to: &handshake)
+        try await channel.writeAndFlush(handshake)
+        // A 1 KiB request sent one byte every 300 ms: bytes keep coming, frames never do.
+        var request = ByteBuffer()
+        MessageCodec.request(callID: 1, method: .listVisits, message: Giupxa_V1_ListVisitsRequest(), compress: false).write(to: &request)
+        let started = ContinuousClock.now
+        var sent = 0
+        while !collector.snapshot().1, ContinuousClock.now - started < .seconds(15) {
+            try? await channel.writeAndFlush(ByteBuffer(bytes: [request.getInteger(at: sent % request.readableBytes, as: UInt8.self)!]))
+            sent += 1
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(collector.snapshot().1, "still open after \(elapsed)")
+        #expect(elapsed < .seconds(6), "dropped after \(elapsed)")
+        print("trickling client dropped after \(elapsed), \(sent) bytes")
+        #expect(try await TestServer.Good(port: server.port, secret: server.secret).servesAGoodClient())
+    }
+
+    @Test func anAgencyAboveItsCallRateIsSlowedDown() async throws {
+        let server = try await TestServer.start(rate: 1, burst: 3)
+        defer { server.stop() }
+        let client = AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
+        let connection = try await client.connect()
+        defer { Task { await connection.close() } }
+        var refused = 0
+        for _ in 0..<6 {
+            do {
+                _ = try await connection.call(.listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self)
+            } catch let error as RPCError {
+                #expect(error.code == .resourceExhausted)
+                #expect(error.message.contains("Too many calls"))
+                refused += 1
+            }
+        }
+        #expect(refused >= 2, "refused \(refused) of 6 at 1 call/s with a burst of 3")
+    }
+
+    @Test func connectionsAboveTheLimitAreRefusedWithAReason() async throws {
+        let server = try await TestServer.start(maxConnections: 2)
+        defer { server.stop() }
+        let client = AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
+        let first = try await client.connect()
+        let second = try await client.connect()
+        _ = try await first.serverHello()
+        _ = try await second.serverHello()
+        let third = try await client.connect()
+        do {
+            _ = try await third.serverHello()
+            Issue.record("a third connection was served")
+        } catch let error as RPCError {
+            #expect(error.code == .resourceExhausted)
+            #expect(error.message.contains("connection limit"))
+        }
+        await first.close()
+        await second.close()
+        await third.close()
+    }
+}
