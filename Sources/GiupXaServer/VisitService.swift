@@ -10,12 +10,10 @@ public import SwiftProtobuf
 /// throws an RPCError, so it can be tested without sockets.
 public struct VisitService: Sendable {
     let store: any GiupXaStore
-    let limits: ProtocolLimits
     let intake: VisitIntake
 
     public init(store: any GiupXaStore, limits: ProtocolLimits) {
         self.store = store
-        self.limits = limits
         self.intake = VisitIntake(store: store, maxVisitsPerBatch: limits.maxVisitsPerBatch)
     }
 
@@ -25,7 +23,8 @@ public struct VisitService: Sendable {
             case .listAssignments:
                 return try await listAssignments(MessageCodec.decode(Giupxa_V1_ListAssignmentsRequest.self, from: message), context)
             case .submitVisits:
-                return try await submitVisits(MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message), context)
+                let request = try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message)
+                return try await intake.submit(request, agency: context.agency, language: context.language, logger: context.logger)
             case .listVisits:
                 return try await listVisits(MessageCodec.decode(Giupxa_V1_ListVisitsRequest.self, from: message), context)
             case .amendVisits:
@@ -53,10 +52,6 @@ public struct VisitService: Sendable {
             Giupxa_V1_Assignment($0.detail, isSample: $0.isSample)
         }
         return response
-    }
-
-    func submitVisits(_ request: Giupxa_V1_SubmitVisitsRequest, _ context: CallContext) async throws -> Giupxa_V1_SubmitVisitsResponse {
-        try await intake.submit(request, agency: context.agency, language: context.language, logger: context.logger)
     }
 
     /// Keeps a page far below the 4 MiB frame limit even for long visits.
