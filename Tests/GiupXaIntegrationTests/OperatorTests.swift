@@ -40,3 +40,26 @@ import Testing
         #expect(missing.stderr.contains("giupxa-server init"))
     }
 }
+
+extension OperatorTests {
+    @Test func rotatingACredentialLocksTheOldOneOut() throws {
+        let h = try Harness()
+        let server = try h.startWithAgency()
+        defer { server.stop() }
+        #expect(try h.client("device", "visit", "add", "--file", Harness.fixture("visit-1.json")).status == 0)
+        let rotated = try h.server("credential", "rotate", "--agency", "STNMT", "--format", "json")
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        let newSecret = try #require((try rotated.json() as? [String: Any])?["secret"] as? String)
+
+        let refused = try h.client("device", "sync", "--lang", "en", "--max-failures", "0")
+        #expect(refused.status != 0)
+        #expect(refused.stdout.contains("UNAUTHENTICATED"), "\(refused.stdout)")
+        #expect(try h.client("device", "config", "set", "--secret", newSecret).status == 0)
+        #expect(try h.client("device", "sync").status == 0)
+
+        let listed = try #require(try h.server("credential", "list", "--agency", "STNMT", "--format", "json").json() as? [[String: Any]])
+        #expect(listed.count == 2)
+        #expect(listed.filter { $0["revokedAt"] == nil }.count == 1)
+        #expect(!(try h.server("credential", "list").stdout.contains("gx1_")), "secrets are never listed")
+    }
+}
