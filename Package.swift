@@ -138,6 +138,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Noise Protocol Framework (rev. 34) handshake core: 25519 / ChaChaPoly / SHA256.
+        .target(
+            name: "GiupXaNoise",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(
             name: "GiupXaModelsTests",
@@ -199,6 +207,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Published Noise test vectors (cacophony, via snow) plus tamper/truncation cases.
+        .testTarget(
+            name: "GiupXaNoiseTests",
+            dependencies: ["GiupXaNoise"],
+            resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
     ]
