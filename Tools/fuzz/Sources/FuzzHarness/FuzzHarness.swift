@@ -1,0 +1,266 @@
+import Foundation
+import GiupXaModels
+import GiupXaProtocol
+import NIOCore
+import SwiftProtobuf
+
+// The block between the BEGIN/END markers is copied verbatim into
+// Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift, which replays the kept corpus through
+// it; run.sh refuses to run if the two copies differ.
+
+// BEGIN FuzzHarness
+/// Feeds fuzz inputs through the decoders. Every function returns the problems it found; an
+/// empty array means the input was handled (accepted, or refused with one of the typed errors
+/// ProtocolViolation / RPCError / Deflate.Failure / VisitBundle.Failure / ValidationError).
+/// The fuzz targets trap on a non-empty result; the replay test expects it to be empty.
+public enum FuzzHarness {
+    /// Small message limit so a deflate bomb costs at most 64 KiB per execution.
+    static let limits: ProtocolLimits = {
+        var limits = ProtocolLimits.default
+        limits.maxMessageBytes = 64 << 10
+        return limits
+    }()
+    /// Fixed clock: validation results must not depend on the day the corpus is replayed.
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    // MARK: frame-decoder
+
+    /// Byte 0 picks the chunk size (0 = the whole stream at once, n = n bytes at a time); the rest
+    /// is what a server reads after accepting a connection. The stream is decoded whole and in
+    /// chunks (the results must agree), every decoded frame must re-encode to the bytes it was
+    /// read from, and each frame is opened as the server or client would open it.
+    public static func frameDecoder(_ input: [UInt8]) -> [String] {
+        guard let selector = input.first else { return [] }
+        let stream = Array(input.dropFirst())
+        var problems: [String] = []
+        let whole = decodeStream(stream, chunk: max(stream.count, 1), problems: &problems)
+        if selector != 0 && Int(selector) < stream.count {
+            let chunked = decodeStream(stream, chunk: Int(selector), problems: &problems)
+            if chunked != whole { problems.append("chunks of \(selector) bytes give \(chunked), whole stream gives \(whole)") }
+        }
+        for event in whole.events {
+            if case .frame(let frame) = event { problems += open(frame) }
+        }
+        return problems
+    }
+
+    struct Decoded: Equatable, CustomStringConvertible {
+        var events: [WireEvent] = []
+        var error: ProtocolViolation?
+        var leftover = 0
+        var description: String { "\(events.count) events, error \(error.map { "\($0)" } ?? "none"), \(leftover) bytes left" }
+    }
+
+    static func decodeStream(_ stream: [UInt8], chunk: Int, problems: inout [String]) -> Decoded {
+        var decoder = FrameDecoder(expectPreamble: true)
+        var buffer = ByteBuffer()
+        var result = Decoded()
+        var offset = 0
+        var eof = false
+        while !eof {
+            let end = min(offset + chunk, stream.count)
+            buffer.writeBytes(stream[offset..<end])
+            offset = end
+            eof = offset == stream.count
+            do {
+                while true {
+                    let snapshot = buffer  // get*(at:) only reads the readable part; keep the bytes before decoding
+                    let before = buffer.readerIndex
+                    let next = eof ? try decoder.decodeLast(buffer: &buffer, seenEOF: true) : try decoder.decode(buffer: &buffer)
+                    guard let event = next else {
+                        if buffer.readerIndex != before { problems.append("decoder returned nil but consumed \(buffer.readerIndex - before) bytes") }
+                        break
+                    }
+                    var rewritten = ByteBuffer()
+                    switch event {
+                    case .preamble(let preamble): preamble.write(to: &rewritten)
+                    case .frame(let frame): frame.write(to: &rewritten)
+                    }
+                    if snapshot.getSlice(at: before, length: buffer.readerIndex - before) != rewritten {
+                        problems.append("\(event) does not re-encode to the \(buffer.readerIndex - before) bytes it was decoded from")
+                    }
+                    result.events.append(event)
+                }
+            } catch let violation as ProtocolViolation {
+                result.error = violation
+                return result
+            } catch {
+                problems.append("FrameDecoder threw an untyped error: \(error)")
+                return result
+            }
+        }
+        result.leftover = buffer.readableBytes
+        return result
+    }
+
+    /// Opens a frame as its receiver does: REQUEST through openRequest, RESPONSE through
+    /// openMessage, STATUS/GOAWAY/HELLO as their messages; then decodes what came out.
+    static func open(_ frame: Frame) -> [String] {
+        var problems: [String] = []
+        do throws(RPCError) {
+            switch frame.type {
+            case .request:
+                let request = try MessageCodec.openRequest(frame, limits: limits)
+                problems += checkSize(request.message)
+                problems += decodeMessages(request.message)
+            case .response:
+                let message = try MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: limits)
+                problems += checkSize(message)
+                problems += decodeMessages(message)
+            case .status:
+                let status = try MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body)
+                _ = RPCError(status).description
+            case .goAway:
+                let goAway = try MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body)
+                _ = RPCError(goAway.status).code.isRetryable
+            case .hello:
+                _ = try MessageCodec.decode(Giupxa_V1_ClientHello.self, from: frame.body)
+                _ = try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body)
+            case .cancel, .ping, .pong:
+                break
+            }
+        } catch {
+            // RPCError is the expected refusal (typed throws: nothing else can arrive here).
+            _ = error.description
+        }
+        return problems
+    }
+
+    static func checkSize(_ message: ByteBuffer) -> [String] {
+        message.readableBytes > limits.maxMessageBytes
+            ? ["message of \(message.readableBytes) bytes passed the \(limits.maxMessageBytes)-byte limit"] : []
+    }
+
+    // MARK: message-decoder
+
+    /// The input as every v1 message; then, if it inflates as raw deflate, the inflated bytes too.
+    /// Also: deflating the input and inflating it again gives the input back.
+    public static func messageDecoder(_ input: [UInt8]) -> [String] {
+        let buffer = ByteBuffer(bytes: input)
+        var problems = decodeMessages(buffer)
+        do throws(Deflate.Failure) {
+            let inflated = try Deflate.decompress(buffer, limit: 1 << 16)
+            problems += inflated.readableBytes > 1 << 16 ? ["inflated \(inflated.readableBytes) bytes past the limit"] : []
+            problems += decodeMessages(inflated)
+        } catch {
+            _ = error
+        }
+        if let compressed = Deflate.compressIfSmaller(buffer) {
+            if compressed.readableBytes >= buffer.readableBytes { problems.append("compressIfSmaller returned a larger form") }
+            do throws(Deflate.Failure) {
+                let back = try Deflate.decompress(compressed, limit: buffer.readableBytes)
+                if back != buffer { problems.append("deflate round trip changed the bytes") }
+            } catch {
+                problems.append("deflate round trip failed: \(error)")
+            }
+        }
+        return problems
+    }
+
+    static func decodeMessages(_ buffer: ByteBuffer) -> [String] {
+        var problems: [String] = []
+        func attempt<M: SwiftProtobuf.Message>(_ type: M.Type, then use: (M) -> Void = { _ in }) {
+            do throws(RPCError) {
+                use(try MessageCodec.decode(type, from: buffer))
+            } catch {
+                if error.code != .invalidArgument { problems.append("decode(\(M.protoMessageName)) failed with \(error.code)") }
+            }
+        }
+        attempt(Giupxa_V1_ClientHello.self)
+        attempt(Giupxa_V1_ServerHello.self)
+        attempt(Giupxa_V1_CallMetadata.self)
+        attempt(Giupxa_V1_Status.self) { _ = RPCError($0).description }
+        attempt(Giupxa_V1_GoAway.self) { _ = RPCError($0.status).description }
+        attempt(Giupxa_V1_ListAssignmentsRequest.self) { _ = CivilDate(yyyymmdd: Int($0.onDay)) }
+        attempt(Giupxa_V1_ListAssignmentsResponse.self)
+        attempt(Giupxa_V1_SubmitVisitsRequest.self) { problems += checkVisits($0.visits) }
+        attempt(Giupxa_V1_SubmitVisitsResponse.self)
+        attempt(Giupxa_V1_ListVisitsRequest.self)
+        attempt(Giupxa_V1_ListVisitsResponse.self) { response in
+            for stored in response.visits {
+                do throws(ValidationError) { _ = try stored.toModel() } catch { _ = error.issues }
+            }
+        }
+        attempt(Giupxa_V1_AmendVisitsRequest.self) { problems += checkVisits($0.amendments.map(\.visit)) }
+        attempt(Giupxa_V1_AmendVisitsResponse.self)
+        attempt(Giupxa_V1_BundleHeader.self)
+        return problems
+    }
+
+    /// What the server does with submitted visits: map to the model, then validate.
+    static func checkVisits(_ visits: [Giupxa_V1_Visit]) -> [String] {
+        let validator = VisitValidator()
+        for wire in visits {
+            do throws(ValidationError) {
+                let visit = try wire.toModel(agencyCode: "STNMT")
+                _ = validator.issues(in: visit, now: now)
+            } catch {
+                _ = error.issues
+            }
+        }
+        return []
+    }
+
+    // MARK: bundle
+
+    /// Byte 0 even: the rest is a bundle file as read from disk. Odd: the rest is a bundle
+    /// without its SHA-256, which is appended here so the fuzzer reaches the parser behind the
+    /// checksum.
+    public static func bundle(_ input: [UInt8]) -> [String] {
+        guard let selector = input.first else { return [] }
+        var file = Array(input.dropFirst())
+        if selector & 1 == 1 { file += SHA256Digest.hash(file) }
+        var problems: [String] = []
+        do throws(VisitBundle.Failure) {
+            let (header, request) = try VisitBundle.decode(file, limits: limits)
+            if request.visits.count != Int(header.visitCount) { problems.append("visit count not checked") }
+            problems += checkVisits(request.visits)
+        } catch {
+            _ = error.message(.vi)
+        }
+        return problems
+    }
+
+    /// SHA-256 (FIPS 180-4) in plain Swift, because the test target does not depend on Crypto.
+    enum SHA256Digest {
+        static let k: [UInt32] = [
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+        ]
+
+        static func hash(_ message: [UInt8]) -> [UInt8] {
+            var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+            var padded = message + [0x80]
+            while padded.count % 64 != 56 { padded.append(0) }
+            let bits = UInt64(message.count) &* 8
+            for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+            var w = [UInt32](repeating: 0, count: 64)
+            for block in stride(from: 0, to: padded.count, by: 64) {
+                for i in 0..<16 {
+                    w[i] = padded[block + 4 * i..<block + 4 * i + 4].reduce(0) { $0 << 8 | UInt32($1) }
+                }
+                for i in 16..<64 {
+                    let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                    let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                }
+                var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+                for i in 0..<64 {
+                    let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                    (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
+                for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
+            }
+            return h.flatMap { v in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> UInt32($0)) } }
+        }
+    }
+}
+// END FuzzHarness

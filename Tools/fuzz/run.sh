@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets and runs one, then minimises the kept corpus.
+#
+#   Tools/fuzz/run.sh <frame-decoder|message-decoder|bundle> [-runs=N | -max_total_time=SECONDS] [libFuzzer flags…]
+#   Tools/fuzz/run.sh <target> -replay      # run the kept corpus once, no fuzzing
+#
+# One fuzzer process at a time. New inputs go to a scratch corpus under .build/; at the end
+# `-merge=1` rewrites corpus/<target>/ with the inputs that cover something the others do not.
+# A crash is written to crashes/<target>-crash-<sha1> and the script stops with its status.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+target="${1:?usage: run.sh <frame-decoder|message-decoder|bundle> [-runs=N|-max_total_time=S] [flags…]}"
+shift
+case "$target" in
+    frame-decoder) binary=FrameDecoderFuzzer ;;
+    message-decoder) binary=MessageDecoderFuzzer ;;
+    bundle) binary=BundleFuzzer ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+esac
+
+# The harness is duplicated in the replay test; the two copies must not drift.
+test_file=../../Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift
+harness() { sed -n '/^\/\/ BEGIN FuzzHarness/,/^\/\/ END FuzzHarness/p' "$1"; }
+if ! diff <(harness Sources/FuzzHarness/FuzzHarness.swift) <(harness "$test_file") >/dev/null; then
+    echo "FuzzHarness differs between Sources/FuzzHarness/FuzzHarness.swift and $test_file" >&2; exit 1
+fi
+
+# -sanitize=fuzzer goes straight to swiftc (as swift-protobuf's and grpc-swift's fuzzers do); -parse-as-library because
+# libFuzzer owns main (see the comment in each target's source). --product: a plain `swift build`
+# would also link swift-protobuf's protoc with libFuzzer and fail on a second `main`.
+mkdir -p .build
+if ! swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product "$binary" >.build/fuzz-build.log 2>&1; then
+    grep -v '^\[' .build/fuzz-build.log >&2; echo "build failed" >&2; exit 1
+fi
+fuzzer=".build/release/$binary"
+
+kept="corpus/$target"
+work=".build/fuzz-work/$target"
+mkdir -p "$kept" "$work" crashes
+if [ -z "$(ls -A "$kept")" ]; then
+    python3 seeds.py .build/fuzz-seeds >/dev/null
+    cp .build/fuzz-seeds/"$target"/* "$kept"/
+fi
+
+if [ "${1:-}" = "-replay" ]; then
+    exec "$fuzzer" -runs=0 "$kept"
+fi
+
+start=$(date +%s)
+log=".build/fuzz-work/$target.log"
+status=0
+"$fuzzer" -timeout=10 -print_final_stats=1 -artifact_prefix="crashes/$target-" "$@" "$work" "$kept" 2>&1 | tee "$log" \
+    | grep -E '^#[0-9]+ +(INITED|NEW|REDUCE|pulse|DONE)|^Done|ERROR|Fatal error|crash-|stat::' | grep -vE 'NEW|REDUCE' || true
+status=${PIPESTATUS[0]}
+end=$(date +%s)
+
+# Minimise: everything seen (kept + new) into a fresh folder, which replaces the kept one. Edge
+# coverage only (-use_counters=0): hit counts would keep ~1000 near-duplicates per target.
+merged=".build/fuzz-work/$target.merged"
+rm -rf "$merged"; mkdir -p "$merged"
+"$fuzzer" -merge=1 -use_counters=0 -timeout=10 "$merged" "$kept" "$work" >".build/fuzz-work/$target.merge.log" 2>&1
+rm -rf "$kept"; mv "$merged" "$kept"
+
+execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
+echo "target:     $target"
+echo "executions: $execs"
+echo "wall time:  $((end - start)) s"
+echo "corpus:     $(ls "$kept" | wc -l) files, $(du -sb "$kept" | cut -f1) bytes in $kept"
+echo "crashes:    $(ls crashes | grep -c "^$target-" || true) in crashes/"
+exit "$status"
