@@ -69,7 +69,9 @@ public final class GiupXaConnection: Sendable {
     public func serverHello() async throws -> Giupxa_V1_ServerHello {
         let frame: Frame
         do {
-            try await channel.writeAndFlush(ClientOutbound.flushHello)
+            // The flush only matters if no call has carried the HELLO yet; on a connection that
+            // has since closed it fails, while the HELLO already received is still good.
+            try? await channel.writeAndFlush(ClientOutbound.flushHello)
             frame = try await hello.get()
         } catch let error as RPCError {
             throw error

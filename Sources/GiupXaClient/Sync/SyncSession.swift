@@ -17,6 +17,8 @@ final class SyncSession {
     private var bytesOfClosed = (sent: 0, received: 0)
     private var acknowledged = 0
     private var random = SystemRandomNumberGenerator()
+    /// Starts at the policy's; lowered to the server's limit if it announces a smaller one.
+    private var maxBatchSize: Int
 
     init(client: AgencyClient, policy: SyncPolicy, total: Int, progress: @escaping @Sendable (SyncProgress) -> Void) {
         self.client = client
@@ -24,6 +26,7 @@ final class SyncSession {
         self.total = total
         self.progress = progress
         self.started = clock.now
+        self.maxBatchSize = policy.maxBatchSize
     }
 
     /// Sends `items` in adaptive batches until all are answered, keeping up to
@@ -35,7 +38,7 @@ final class SyncSession {
         request makeRequest: ([Item]) -> Request,
         record: ([Item], Response, inout SyncSummary) throws -> Void
     ) async throws -> Bool {
-        var batchSize = max(1, min(policy.initialBatchSize, policy.maxBatchSize))
+        var batchSize = max(1, min(policy.initialBatchSize, maxBatchSize))
         var failures = 0
         var remaining = items[...]
         while !remaining.isEmpty {
@@ -48,6 +51,10 @@ final class SyncSession {
                 cursor = end
             }
             var answered = Set<Int>()
+            /// What must go again after a failed window: its unanswered batches, then the rest.
+            func requeue() -> ArraySlice<Item> {
+                (window.indices.filter { !answered.contains($0) }.flatMap { window[$0] } + remaining[cursor...])[...]
+            }
             do {
                 if connection == nil {
                     connection = try await client.connect()
@@ -77,11 +84,10 @@ final class SyncSession {
                 }
                 remaining = remaining[cursor...]
                 failures = 0
-                batchSize = min(batchSize * 2, policy.maxBatchSize)
+                batchSize = min(batchSize * 2, maxBatchSize)
             } catch let error as RPCError where error.code.isRetryable {
                 // Keep what was acknowledged; everything else of the window goes again.
-                let unanswered = window.indices.filter { !answered.contains($0) }.flatMap { window[$0] }
-                remaining = (unanswered + remaining[cursor...])[...]
+                remaining = requeue()
                 await dropConnection()
                 failures = answered.isEmpty ? failures + 1 : 0
                 guard failures <= policy.maxFailuresWithoutProgress else {
@@ -94,11 +100,29 @@ final class SyncSession {
                 report("\(error.code): \(error.message)")
                 try await Task.sleep(for: policy.backoff(afterFailures: max(failures, 1), random: &random))
             } catch let error as RPCError {
+                // A server configured for smaller batches than ours says so in its HELLO:
+                // adopt its limit and resend, rather than stopping the sync.
+                if let limit = await serverBatchLimit(after: error), limit < batchSize {
+                    maxBatchSize = limit
+                    batchSize = limit
+                    remaining = requeue()
+                    await dropConnection()
+                    continue
+                }
                 summary.error = "\(error.code): \(error.message)"
                 return false
             }
         }
         return true
+    }
+
+    /// The server's batch limit when `error` is its "too many items" refusal of a batch.
+    private func serverBatchLimit(after error: RPCError) async -> Int? {
+        guard error.code == .invalidArgument,
+              error.fieldErrors.contains(where: { $0.reason == FieldIssue.Reason.tooMany.rawValue && ($0.field == "visits" || $0.field == "amendments") }),
+              let hello = try? await connection?.serverHello(), hello.limits.maxVisitsPerBatch > 0
+        else { return nil }
+        return Int(hello.limits.maxVisitsPerBatch)
     }
 
     func finish() async -> SyncSummary {
