@@ -22,6 +22,15 @@ enum VisitEncoding {
     static func digest(_ body: String) -> Data {
         Data(SHA256.hash(data: Data(body.utf8)))
     }
+
+    /// The visit as filed by `agency`, with its canonical body and that body's digest:
+    /// encoded outside the write transaction, so only the inserts are serialised.
+    static func owned(_ visit: Visit, by agency: String) throws -> (visit: Visit, body: String, digest: Data) {
+        var owned = visit
+        owned.agencyCode = agency
+        let body = try self.body(owned)
+        return (owned, body, digest(body))
+    }
 }
 
 /// Agency credential secrets: "gx1_" + 32 random bytes in base64url. Only the SHA-256 of a

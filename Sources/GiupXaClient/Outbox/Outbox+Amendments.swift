@@ -20,7 +20,7 @@ extension Outbox {
     }
 
     public func amend(_ visit: Visit, now: Date = Date()) throws -> AmendResult {
-        let body = String(decoding: try Self.encoder.encode(visit), as: UTF8.self)
+        let body = try Self.body(visit)
         let id = visit.id.uuidString
         return try queue.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT state, revision FROM outbox_visit WHERE id = ?", arguments: [id]) else {
@@ -67,7 +67,7 @@ extension Outbox {
                     sql: "UPDATE outbox_amendment SET state = ?, acknowledged_at = ?, revision = ?, message = ? WHERE seq = ?",
                     arguments: [ack.state.rawValue, now.timeIntervalSince1970, ack.revision, ack.message, amendment.seq])
                 if ack.state == .sent {
-                    let body = String(decoding: try Self.encoder.encode(amendment.visit), as: UTF8.self)
+                    let body = try Self.body(amendment.visit)
                     try db.execute(
                         sql: "UPDATE outbox_visit SET body = ?, commune_code = ?, start_at = ?, revision = ? WHERE id = ?",
                         arguments: [body, amendment.visit.communeCode, Int64(amendment.visit.start.timeIntervalSince1970),
@@ -78,12 +78,6 @@ extension Outbox {
     }
 
     public func amendmentCounts() throws -> [State: Int] {
-        try queue.read { db in
-            var result: [State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox_amendment GROUP BY state") {
-                if let state = State(rawValue: row["state"]) { result[state] = row["n"] }
-            }
-            return result
-        }
+        try stateCounts(table: "outbox_amendment")
     }
 }

@@ -89,14 +89,14 @@ public final class Outbox: Sendable {
     /// Records a visit as pending. Adding the same id twice is refused, so a visit can never
     /// be silently replaced before it is sent.
     public func add(_ visit: Visit, now: Date = Date()) throws {
-        let body = try Self.encoder.encode(visit)
+        let body = try Self.body(visit)
         try queue.write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString]) != nil {
                 throw ValidationError([FieldIssue(field: "id", reason: .duplicate, value: visit.id.uuidString)])
             }
             try db.execute(
                 sql: "INSERT INTO outbox_visit(id, body, commune_code, start_at, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [visit.id.uuidString, String(decoding: body, as: UTF8.self), visit.communeCode,
+                arguments: [visit.id.uuidString, body, visit.communeCode,
                             Int64(visit.start.timeIntervalSince1970), now.timeIntervalSince1970])
         }
     }
@@ -123,13 +123,23 @@ public final class Outbox: Sendable {
     }
 
     public func counts() throws -> [State: Int] {
+        try stateCounts(table: "outbox_visit")
+    }
+
+    /// Rows per state of `table` (outbox_visit or outbox_amendment).
+    func stateCounts(table: String) throws -> [State: Int] {
         try queue.read { db in
             var result: [State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox_visit GROUP BY state") {
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM \(table) GROUP BY state") {
                 if let state = State(rawValue: row["state"]) { result[state] = row["n"] }
             }
             return result
         }
+    }
+
+    /// The stored JSON of a visit (sorted keys, whole-second dates).
+    static func body(_ visit: Visit) throws -> String {
+        String(decoding: try encoder.encode(visit), as: UTF8.self)
     }
 
     /// The server's answer for one visit.

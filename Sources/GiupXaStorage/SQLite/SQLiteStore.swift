@@ -228,12 +228,7 @@ public final class SQLiteStore: GiupXaStore {
     public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
         // Encode outside the write lock: only the inserts need to be serialised.
-        let encoded = try visits.map { visit -> (Visit, String, Data) in
-            var owned = visit
-            owned.agencyCode = agency
-            let body = try VisitEncoding.body(owned)
-            return (owned, body, VisitEncoding.digest(body))
-        }
+        let encoded = try visits.map { try VisitEncoding.owned($0, by: agency) }
         let time = receivedAt.timeIntervalSince1970
         // One transaction for the whole batch: one fsync, however many visits.
         return try await pool.write { db in
@@ -275,10 +270,8 @@ public final class SQLiteStore: GiupXaStore {
     public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
         let encoded = try amendments.map { amendment -> (VisitAmendment, String, Data) in
-            var owned = amendment
-            owned.visit.agencyCode = agency
-            let body = try VisitEncoding.body(owned.visit)
-            return (owned, body, VisitEncoding.digest(body))
+            let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency)
+            return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
         }
         let time = receivedAt.timeIntervalSince1970
         return try await pool.write { db in
