@@ -73,7 +73,7 @@ final class ProgressReporter: Sendable {
     }
 
     func update(_ p: SyncProgress) {
-        let seconds = Double(p.elapsed.components.seconds) + Double(p.elapsed.components.attoseconds) / 1e18
+        let seconds = p.elapsed.seconds
         let rate = seconds > 0 ? Double(p.bytesSent) / seconds : 0
         let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : 0
         var stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate * 8 / 1000)) kbit/s  ETA \(Int(remaining.rounded())) s"

@@ -117,10 +117,3 @@ public final class GiupXaConnection: Sendable {
         try? await channel.close()
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

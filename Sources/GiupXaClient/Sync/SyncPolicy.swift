@@ -27,14 +27,3 @@ public struct SyncPolicy: Sendable, Hashable {
         return .nanoseconds(Int64.random(in: (nanos / 2)...max(nanos / 2, nanos), using: &random))
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
