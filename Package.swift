@@ -41,13 +41,16 @@ let package = Package(
             name: "GiupXaModels",
             swiftSettings: swiftSettings
         ),
-        // The wire protocol: framing, compression, message codec. NIOCore only, no sockets.
+        // The wire protocol: framing, compression, message codec, the secured (Noise) channel
+        // handlers. NIOCore only, no sockets.
         .target(
             name: "GiupXaProtocol",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaNoise",
                 "CGiupXaZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -69,6 +72,7 @@ let package = Package(
                 "GiupXaModels",
                 "GiupXaProtocol",
                 "GiupXaStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,12 +9,15 @@ public struct ClientConfiguration: Sendable, Hashable, Codable {
     public var agencyCode: String?
     public var secret: String?
     public var language: Language?
+    /// Use protocol v1 without encryption (loopback tests, diagnostics). Off by default.
+    public var plaintext: Bool?
 
-    public init(server: String? = nil, agencyCode: String? = nil, secret: String? = nil, language: Language? = nil) {
+    public init(server: String? = nil, agencyCode: String? = nil, secret: String? = nil, language: Language? = nil, plaintext: Bool? = nil) {
         self.server = server
         self.agencyCode = agencyCode
         self.secret = secret
         self.language = language
+        self.plaintext = plaintext
     }
 
     /// Splits "host:port" (IPv6 as "[::1]:7070").

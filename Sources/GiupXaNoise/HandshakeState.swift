@@ -47,6 +47,8 @@ public struct HandshakeState: Sendable {
     ///   - ephemeral: inject a fixed ephemeral key (test vectors only); otherwise a fresh random
     ///     key is generated when the `e` token is processed.
     ///   - psks: 32-byte pre-shared keys, consumed in order by `psk` tokens.
+    ///   - pskLater: the psks will be given with `providePSK` before the message that needs
+    ///     them (a responder learns which psk to use only from the initiator's static key).
     public init(
         pattern: HandshakePattern,
         initiator: Bool,
@@ -55,9 +57,10 @@ public struct HandshakeState: Sendable {
         ephemeral: Curve25519.KeyAgreement.PrivateKey? = nil,
         remoteStatic: Curve25519.KeyAgreement.PublicKey? = nil,
         remoteEphemeral: Curve25519.KeyAgreement.PublicKey? = nil,
-        psks: [Data] = []
+        psks: [Data] = [],
+        pskLater: Bool = false
     ) throws(NoiseError) {
-        guard psks.count >= pattern.pskCount else { throw .missingKey("psk") }
+        guard pskLater || psks.count >= pattern.pskCount else { throw .missingKey("psk") }
         guard psks.allSatisfy({ $0.count == 32 }) else { throw .invalidKey }
         self.pattern = pattern
         self.isInitiator = initiator
@@ -93,6 +96,12 @@ public struct HandshakeState: Sendable {
                 if token == .e && pattern.usesPSK { symmetric.mixKey(key) }
             }
         }
+    }
+
+    /// Supplies a psk announced with `pskLater`; it is consumed by the next `psk` token.
+    public mutating func providePSK(_ psk: Data) throws(NoiseError) {
+        guard psk.count == 32 else { throw .invalidKey }
+        psks.append(psk)
     }
 
     /// `GetHandshakeHash()`.

@@ -1,3 +1,4 @@
+import Crypto
 import GiupXaProtocol
 public import GiupXaStorage
 public import Logging
@@ -30,20 +31,23 @@ public struct GiupXaServer: Sendable {
     public func run(onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void = { _, _ in }) async throws {
         let limits = configuration.limits
         let idle = TimeAmount.seconds(configuration.idleTimeoutSeconds)
+        let staticKey = try await Self.staticKey(store)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let session = SecureSession()
                     try channel.pipeline.syncOperations.addHandlers([
+                        SecureServerHandler(staticKey: staticKey, session: session),
                         ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
                         // After the decoder: only whole frames count as activity.
                         IdleStateHandler(readTimeout: idle),
                         IdleCloseHandler(),
                         MessageToByteHandler(FrameEncoder()),
                     ])
-                    return try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel)
+                    return (try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel), session)
                 }
             }
         drain.setListener(listener.channel)
@@ -55,7 +59,7 @@ public struct GiupXaServer: Sendable {
         let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { inbound in
-                for try await channel in inbound {
+                for try await (channel, session) in inbound {
                     switch drain.register(channel.channel, limit: configuration.maxConnections) {
                     case .admitted:
                         break
@@ -73,7 +77,7 @@ public struct GiupXaServer: Sendable {
                     group.addTask {
                         // Each connection catches its own errors: one bad client cannot stop the server.
                         let connection = ServerConnection(
-                            channel: channel, service: service, store: store, configuration: configuration,
+                            channel: channel, session: session, service: service, store: store, configuration: configuration,
                             logger: logger, drain: drain, rates: rates)
                         await connection.run()
                         drain.unregister(channel.channel)
@@ -81,6 +85,15 @@ public struct GiupXaServer: Sendable {
                 }
             }
         }
+    }
+}
+
+extension GiupXaServer {
+    /// The server's static key: its public half is inside every credential issued, so it is
+    /// created once and kept in the store.
+    static func staticKey(_ store: any GiupXaStore) async throws -> Curve25519.KeyAgreement.PrivateKey {
+        let raw = try await store.serverStaticKey { Curve25519.KeyAgreement.PrivateKey().rawRepresentation }
+        return try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
     }
 }
 

@@ -18,12 +18,17 @@ public struct ServerConfiguration: Sendable {
     /// it may spend at once; beyond that a call ends with RESOURCE_EXHAUSTED.
     public var callsPerSecondPerAgency: Double
     public var callBurstPerAgency: Double
+    /// Accept plaintext v1 connections from non-loopback peers (diagnostics only: v1 sends the
+    /// credential in clear). Loopback peers may always use v1.
+    public var allowPlaintext: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 7070, limits: ProtocolLimits = .default,
         serverName: String = "giupxa-server/0.1", handshakeTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 300,
-        maxConnections: Int = 20_000, callsPerSecondPerAgency: Double = 20, callBurstPerAgency: Double = 60
+        maxConnections: Int = 20_000, callsPerSecondPerAgency: Double = 20, callBurstPerAgency: Double = 60,
+        allowPlaintext: Bool = false
     ) {
+        self.allowPlaintext = allowPlaintext
         self.host = host
         self.port = port
         self.limits = limits

@@ -11,6 +11,7 @@ import NIOCore
 /// wait a round trip) are read only after authentication succeeds.
 struct ServerConnection {
     let channel: NIOAsyncChannel<WireEvent, Frame>
+    let session: SecureSession
     let service: VisitService
     let store: any GiupXaStore
     let configuration: ServerConfiguration
@@ -18,7 +19,7 @@ struct ServerConnection {
     let drain: Drain
     let rates: RateLimiter
 
-    static let supportedVersions: ClosedRange<UInt8> = 1...1
+    static let supportedVersions: ClosedRange<UInt8> = 1...2
 
     func run() async {
         var logger = logger
@@ -42,6 +43,8 @@ struct ServerConnection {
                 } catch let error as RPCError {
                     // Authentication and handshake failures: say why, then close.
                     try? await outbound.write(MessageCodec.goAway(status: error.status, lastCallID: calls.lastAccepted))
+                } catch let stale as StaleHandshakeCounter {
+                    try? await outbound.write(stale.goAway)
                 }
             }
         } catch {
@@ -60,8 +63,9 @@ struct ServerConnection {
         defer { timeout.cancel() }
 
         guard case .preamble(let preamble)? = try await events.next() else { throw ProtocolViolation.badPreamble }
-        let version = min(preamble.maxVersion, Self.supportedVersions.upperBound)
-        guard preamble.minVersion <= preamble.maxVersion, Self.supportedVersions.contains(version), version >= preamble.minVersion else {
+        // The bytes after the preamble follow the client's highest version (§3.2).
+        let version = preamble.maxVersion
+        guard preamble.minVersion <= preamble.maxVersion, Self.supportedVersions.contains(version) else {
             throw ProtocolViolation.unsupportedVersion(min: preamble.minVersion, max: preamble.maxVersion)
         }
         guard case .frame(let frame)? = try await events.next() else { throw ProtocolViolation.malformedHello("connection closed") }
@@ -76,39 +80,42 @@ struct ServerConnection {
         }
         guard hello.clientName.utf8.count <= 64 else { throw ProtocolViolation.malformedHello("client_name longer than 64 bytes") }
         let language = Language(rawValue: hello.language) ?? .vi
-        let code = hello.credential.agencyCode
-        let found: Agency?
-        do {
-            found = try await store.authenticate(agencyCode: code, secret: hello.credential.secret)
-        } catch {
-            logger.error("credential check failed", metadata: ["error": "\(error)"])
-            throw RPCError(code: .unavailable, message: language.pick(
-                vi: "Máy chủ tạm thời không kiểm tra được khoá truy cập, vui lòng thử lại",
-                en: "The server cannot check credentials right now, please retry"))
+        if version < SecureChannel.version && !plaintextAllowed {
+            logger.notice("plaintext connection refused")
+            throw RPCError(code: .failedPrecondition, message: language.pick(
+                vi: "Máy chủ không nhận kết nối không mã hoá (v1) từ mạng ngoài; hãy dùng v2 (mặc định của giupxa)",
+                en: "This server refuses unencrypted (v1) connections from the network; use v2 (giupxa's default)"))
         }
-        guard let agency = found else {
-            logger.notice("authentication refused", metadata: ["giupxa.agency": "\(code.prefix(16))"])
-            throw RPCError(
-                code: .unauthenticated,
-                message: language.pick(
-                    vi: "Mã cơ quan hoặc khoá truy cập không đúng, hoặc khoá đã bị thu hồi",
-                    en: "Unknown agency code or credential, or the credential was revoked"))
-        }
+        let principal = try await Authenticator(store: store).authenticate(
+            hello, version: version, session: session, language: language, logger: logger)
         var server = Giupxa_V1_ServerHello()
         server.version = UInt32(version)
         server.serverName = configuration.serverName
-        server.agencyCode = agency.code
-        server.agencyName = agency.name
+        var callLogger = logger
+        switch principal {
+        case .agency(let agency):
+            server.agencyCode = agency.code
+            server.agencyName = agency.name
+            callLogger[metadataKey: "giupxa.agency"] = "\(agency.code)"
+        case .operator(let name):
+            server.operatorName = name
+            callLogger[metadataKey: "giupxa.operator"] = "\(name)"
+        }
         server.serverTimeMs = Int64(Date().timeIntervalSince1970 * 1000)
         server.limits.maxFrameBytes = UInt32(configuration.limits.maxFrameBytes)
         server.limits.maxMessageBytes = UInt32(configuration.limits.maxMessageBytes)
         server.limits.maxVisitsPerBatch = UInt32(configuration.limits.maxVisitsPerBatch)
         server.limits.maxConcurrentCalls = UInt32(configuration.limits.maxConcurrentCalls)
         try await outbound.write(MessageCodec.serverHello(server))
-        var callLogger = logger
-        callLogger[metadataKey: "giupxa.agency"] = "\(agency.code)"
-        callLogger.debug("authenticated")
-        return CallContext(agency: agency, language: language, logger: callLogger)
+        callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
+        return CallContext(principal: principal, language: language, logger: callLogger)
+    }
+
+    /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.
+    private var plaintextAllowed: Bool {
+        if configuration.allowPlaintext { return true }
+        guard let ip = channel.channel.remoteAddress?.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 
     /// Reads frames until the client closes, running each call in its own task.
@@ -123,7 +130,7 @@ struct ServerConnection {
                 switch frame.type {
                 case .request:
                     guard calls.accept(frame.callID) else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
-                    guard rates.allow(context.agency.code) else {
+                    guard rates.allow(context.rateKey) else {
                         context.logger.notice("call refused: rate limit")
                         try await outbound.write(MessageCodec.status(
                             callID: frame.callID,

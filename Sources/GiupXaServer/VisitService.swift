@@ -21,15 +21,18 @@ public struct VisitService: Sendable {
         do {
             switch method {
             case .listAssignments:
-                return try await listAssignments(MessageCodec.decode(Giupxa_V1_ListAssignmentsRequest.self, from: message), context)
+                let agency = try context.requireAgency(method)
+                return try await listAssignments(MessageCodec.decode(Giupxa_V1_ListAssignmentsRequest.self, from: message), agency, context)
             case .submitVisits:
+                let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message)
-                return try await intake.submit(request, agency: context.agency, language: context.language, logger: context.logger)
+                return try await intake.submit(request, agency: agency, language: context.language, logger: context.logger)
             case .listVisits:
                 return try await listVisits(MessageCodec.decode(Giupxa_V1_ListVisitsRequest.self, from: message), context)
             case .amendVisits:
+                let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_AmendVisitsRequest.self, from: message)
-                return try await intake.amend(request, agency: context.agency, language: context.language, logger: context.logger)
+                return try await intake.amend(request, agency: agency, language: context.language, logger: context.logger)
             }
         } catch let error as RPCError {
             throw error
@@ -39,7 +42,9 @@ public struct VisitService: Sendable {
         }
     }
 
-    func listAssignments(_ request: Giupxa_V1_ListAssignmentsRequest, _ context: CallContext) async throws -> Giupxa_V1_ListAssignmentsResponse {
+    func listAssignments(
+        _ request: Giupxa_V1_ListAssignmentsRequest, _ agency: Agency, _ context: CallContext
+    ) async throws -> Giupxa_V1_ListAssignmentsResponse {
         var day: CivilDate? = nil
         if request.onDay != 0 {
             guard let parsed = CivilDate(yyyymmdd: Int(request.onDay)) else {
@@ -48,7 +53,7 @@ public struct VisitService: Sendable {
             day = parsed
         }
         var response = Giupxa_V1_ListAssignmentsResponse()
-        response.assignments = try await store.assignments(agencyCode: context.agency.code, on: day).map {
+        response.assignments = try await store.assignments(agencyCode: agency.code, on: day).map {
             Giupxa_V1_Assignment($0.detail, isSample: $0.isSample)
         }
         return response
@@ -65,8 +70,23 @@ public struct VisitService: Sendable {
             }
             cursor = parsed
         }
+        let agencyCode: String?
+        let requested = request.agencyCode.uppercased()
+        switch context.principal {
+        case .agency(let agency):
+            // An agency sees only its own visits.
+            guard requested.isEmpty || requested == agency.code else {
+                context.logger.notice("call refused: another agency's visits", metadata: ["giupxa.requested": "\(requested.prefix(16))"])
+                throw RPCError(code: .permissionDenied, message: context.language.pick(
+                    vi: "Cơ quan chỉ được xem chuyến công tác của chính mình",
+                    en: "An agency may list only its own visits"))
+            }
+            agencyCode = agency.code
+        case .operator:
+            agencyCode = requested.isEmpty ? nil : requested
+        }
         let page = try await store.visits(VisitQuery(
-            agencyCode: context.agency.code,
+            agencyCode: agencyCode,
             communeCode: request.communeCode.isEmpty ? nil : request.communeCode,
             limit: request.limit == 0 ? 100 : Int(min(request.limit, Self.maxVisitsPerPage)),
             after: cursor))

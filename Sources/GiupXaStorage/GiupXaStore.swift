@@ -12,16 +12,22 @@ public protocol GiupXaStore: Sendable {
     func agency(code: String) async throws -> Agency?
     func addAgency(_ agency: Agency) async throws
 
-    // Credentials
-    /// Issues a new credential for the agency; earlier ones stay valid until revoked.
-    func issueCredential(agencyCode: String, now: Date) async throws -> IssuedCredential
-    /// The agency the secret belongs to, or nil when it is unknown, revoked or another agency's.
-    func authenticate(agencyCode: String, secret: String) async throws -> Agency?
-    /// Revokes every live credential of the agency (or the one with `id`); returns how many.
-    func revokeCredentials(agencyCode: String, id: Int64?, now: Date) async throws -> Int
-    /// Issues a new credential and revokes all earlier ones, in one transaction.
-    func rotateCredential(agencyCode: String, now: Date) async throws -> IssuedCredential
-    func credentials(agencyCode: String?) async throws -> [CredentialInfo]
+    // Credentials (PROTOCOL.md §12): the store keeps each credential's verifier — the client's
+    // static public key and psk — never the secret.
+    /// Issues a credential; an agency's earlier ones stay valid until revoked. With `replacing`,
+    /// every live credential of the same owner is revoked in the same transaction (rotation).
+    func issueCredential(for owner: CredentialOwner, publicKey: Data, psk: Data, replacing: Bool, now: Date) async throws -> CredentialInfo
+    /// The live credential whose static public key this is, with its owner.
+    func authenticate(publicKey: Data) async throws -> AuthenticatedCredential?
+    /// Accepts a handshake counter only if it exceeds every one the credential used before,
+    /// and records it durably. Returns nil when accepted, else the highest counter seen.
+    func advanceHandshakeCounter(credentialID: Int64, to counter: UInt64) async throws -> UInt64?
+    /// Revokes every live credential of the owner (or the one with `id`); returns how many.
+    func revokeCredentials(of owner: CredentialOwner, id: Int64?, now: Date) async throws -> Int
+    /// Credentials of one owner, or all of them.
+    func credentials(of owner: CredentialOwner?) async throws -> [CredentialInfo]
+    /// The server's static private key (X25519, 32 bytes), created with `generate` on first use.
+    func serverStaticKey(generate: @Sendable () -> Data) async throws -> Data
 
     // Decisions
     /// Stores the decision and its assignments in one transaction. Importing the same table
@@ -66,21 +72,6 @@ public struct DefaultDataSummary: Sendable, Hashable, Codable {
     public var communes: Int
     public var agencies: Int
     public var assignments: Int
-}
-
-public struct IssuedCredential: Sendable, Hashable {
-    public var agencyCode: String
-    /// Shown once to the operator; only its SHA-256 is stored.
-    public var secret: String
-    public var issuedAt: Date
-}
-
-/// A credential as operators see it: never the secret.
-public struct CredentialInfo: Sendable, Hashable, Codable {
-    public var id: Int64
-    public var agencyCode: String
-    public var issuedAt: Date
-    public var revokedAt: Date?
 }
 
 public struct DecisionImportSummary: Sendable, Hashable, Codable {
@@ -164,6 +155,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case agencyExists(String)
     case decisionConflict(String)
     case invalid(ValidationError)
+    case invalidOperatorName(String)
 
     public func message(_ language: Language) -> String {
         switch self {
@@ -177,6 +169,10 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
                 en: "Decision \(number) was already imported with a different assignment table; nothing changed")
         case .invalid(let error):
             error.message(language)
+        case .invalidOperatorName(let name):
+            language.pick(
+                vi: "Tên người vận hành không hợp lệ: \"\(name)\" (1–64 ký tự, không có ký tự điều khiển)",
+                en: "Invalid operator name: \"\(name)\" (1–64 characters, no control characters)")
         }
     }
 

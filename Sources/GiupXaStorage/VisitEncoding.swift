@@ -32,20 +32,3 @@ enum VisitEncoding {
         return (owned, body, digest(body))
     }
 }
-
-/// Agency credential secrets: "gx1_" + 32 random bytes in base64url. Only the SHA-256 of a
-/// secret is stored, so the database holds nothing an attacker could log in with.
-enum CredentialSecret {
-    static func generate() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "gx1_" + base64
-    }
-
-    static func digest(_ secret: String) -> Data {
-        Data(SHA256.hash(data: Data(secret.utf8)))
-    }
-}

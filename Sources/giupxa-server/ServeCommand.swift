@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds without a complete frame before a connection is closed.") var idleTimeout: Int64 = 300
     @Option(help: "Calls per second per agency (all its connections).") var rate: Double = 20
     @Option(help: "Calls an agency may make at once before the rate applies.") var burst: Double = 60
+    @Flag(help: "Also accept unencrypted v1 connections from non-loopback peers (diagnostics only: v1 sends credentials in clear).")
+    var allowPlaintext = false
 
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
@@ -45,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             limits.maxConcurrentCalls = maxConcurrentCalls
             let configuration = ServerConfiguration(
                 host: host, port: port, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
-                maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst)
+                maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst,
+                allowPlaintext: allowPlaintext)
             let server = GiupXaServer(configuration: configuration, store: store, logger: logger)
             let portFile = self.portFile
             try await ShutdownSignal.run(graceSeconds: graceSeconds, drain: { server.beginShutdown() }) {

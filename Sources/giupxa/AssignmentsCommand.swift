@@ -15,7 +15,7 @@ struct AssignmentsCommand: AsyncParsableCommand {
         try await global.run { home, config, output in
             let outbox = try home.openOutbox()
             if refresh {
-                let client = try AgencyClient(configuration: config, language: output.language)
+                let client = try AgencyClient(configuration: config, language: output.language, counters: outbox)
                 _ = try await client.refreshAssignments(into: outbox)
             }
             let (assignments, fetchedAt) = try outbox.cachedAssignments()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GiupXaClient
 import GiupXaModels
+import GiupXaProtocol
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,9 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Server address, host:port.") var server: String?
         @Option(help: "Agency code, e.g. STNMT.") var agency: String?
-        @Option(help: "Credential secret issued by the operator (gx1_…).") var secret: String?
+        @Option(help: "Credential issued by the operator (gx2_…, 90 characters).") var secret: String?
+        @Option(help: "Connection security: secured (default, protocol v2) or plaintext (v1, unencrypted: loopback and diagnostics only).")
+        var transport: TransportChoice?
         @Option(name: .customLong("language"), help: "Default language for this client: vi or en.") var language: Language?
 
         func validate() throws {
@@ -22,6 +25,10 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             if let agency, !Agency.isValidCode(agency.uppercased()) {
                 throw ArgumentParser.ValidationError("--agency must be 2–16 letters, digits or _")
+            }
+            if let secret, SecureCredential(parsing: secret) == nil {
+                throw ArgumentParser.ValidationError(
+                    "--secret must be the credential exactly as issued: gx2_ followed by 86 characters / khoá phải chép nguyên văn: gx2_ và 86 ký tự")
             }
         }
 
@@ -34,6 +41,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 if let agency { config.agencyCode = agency.uppercased() }
                 if let secret { config.secret = secret }
                 if let language { config.language = language }
+                if let transport { config.plaintext = transport == .plaintext ? true : nil }
                 try home.saveConfiguration(config)
                 output = global.output(configured: config.language)
                 output.emit(ConfigView(config)) {
@@ -84,4 +92,8 @@ struct ConfigView: Encodable {
         secret = config.secret.map { String($0.prefix(8)) + "…" }
         language = config.language?.rawValue
     }
+}
+
+enum TransportChoice: String, ExpressibleByArgument, CaseIterable {
+    case secured, plaintext
 }

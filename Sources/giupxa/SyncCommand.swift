@@ -25,14 +25,15 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { home, config, output in
-            let client = try AgencyClient(configuration: config, language: output.language)
+            let outbox = try home.openOutbox()
+            let client = try AgencyClient(configuration: config, language: output.language, counters: outbox)
             var policy = SyncPolicy()
             policy.initialBatchSize = batchSize
             policy.callTimeout = .seconds(timeout)
             policy.maxFailuresWithoutProgress = maxFailures
             policy.backoffBase = .milliseconds(backoffMs)
             policy.backoffCap = .milliseconds(max(backoffMs, backoffMaxMs))
-            let engine = SyncEngine(client: client, outbox: try home.openOutbox(), policy: policy)
+            let engine = SyncEngine(client: client, outbox: outbox, policy: policy)
             let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
             let summary = try await engine.run(progress: { reporter.update($0) })
             reporter.finish()

@@ -95,7 +95,7 @@ struct VisitCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.run { home, config, output in
                 if fromServer {
-                    let client = try AgencyClient(configuration: config, language: output.language)
+                    let client = try AgencyClient(configuration: config, language: output.language, counters: try home.openOutbox())
                     let visits = try await client.serverVisits()
                     output.emit(visits) {
                         var lines = [output.pick(vi: "Máy chủ đang lưu \(visits.count) chuyến công tác:", en: "The server holds \(visits.count) visit(s):")]

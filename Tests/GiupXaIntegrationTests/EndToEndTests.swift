@@ -147,7 +147,14 @@ import Testing
         defer { running.stop() }
         _ = try h.client("device", "visit", "add", "--file", Harness.fixture("visit-1.json"))
 
-        _ = try h.client("intruder", "config", "set", "--server", running.address, "--agency", "STNMT", "--secret", "gx1_wrong")
+        // A malformed credential is refused before anything is sent.
+        let malformed = try h.client("intruder", "config", "set", "--server", running.address, "--agency", "STNMT", "--secret", "gx1_wrong")
+        #expect(malformed.status != 0 && malformed.stderr.contains("gx2_"), "\(malformed.stderr)")
+        // A well-formed credential for this server whose secret was never issued: the server
+        // decrypts the handshake but knows no such key.
+        var forged = Array(try h.issueCredential("SYT"))
+        forged[4] = forged[4] == "A" ? "B" : "A"
+        _ = try h.client("intruder", "config", "set", "--server", running.address, "--agency", "SYT", "--secret", String(forged))
         _ = try h.client("intruder", "visit", "add", "--file", Harness.fixture("visit-1.json"))
         let refused = try h.client("intruder", "sync", "--lang", "en")
         #expect(refused.status != 0)

@@ -2,6 +2,7 @@ import Foundation
 import GiupXaClient
 import GiupXaModels
 import GiupXaProtocol
+import GiupXaServer
 import GiupXaStorage
 import NIOCore
 import Testing
@@ -106,7 +107,7 @@ import Testing
         Row(name: "HELLO of garbage", bytes: { _ in preamble + raw(0x00, callID: [0x00], body: [0xFF, 0xFF, 0xFF]) }, expect: .goAway(.internal, "malformed HELLO")),
         Row(name: "HELLO above its size limit", bytes: { _ in preamble + [0x00, 0x00, 0x80, 0x80, 0x04] }, expect: .goAway(.resourceExhausted, "exceeds the limit")),
         Row(name: "truncated HELLO, then silence", bytes: { keys in Array((preamble + bytes([hello(keys.good)])).dropLast(5)) }, expect: .closedSilently),
-        Row(name: "unknown agency", bytes: { keys in preamble + bytes([hello(keys.good, agency: "NOPE")]) }, expect: .goAway(.unauthenticated, "Unknown agency code or credential")),
+        Row(name: "unknown agency", bytes: { keys in preamble + bytes([hello(keys.good, agency: "NOPE")]) }, expect: .goAway(.unauthenticated, "Unknown credential")),
         Row(name: "wrong secret", bytes: { _ in preamble + bytes([hello("gx1_not-the-secret")]) }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "another agency's credential", bytes: { keys in preamble + bytes([hello(keys.good, agency: "SYT")]) }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "revoked credential", bytes: { keys in preamble + bytes([hello(keys.revoked)]) }, expect: .goAway(.unauthenticated, "revoked")),
@@ -172,11 +173,12 @@ import Testing
         limits.maxVisitsPerBatch = 10
         let server = try await TestServer.start(limits: limits)
         defer { server.stop() }
-        _ = try await server.store.issueCredential(agencyCode: "STNMT", now: Date())
-        let revoked = try await server.store.rotateCredential(agencyCode: "STNMT", now: Date()).secret
+        let issuer = CredentialIssuer(store: server.store)
+        _ = try await issuer.issue(for: .agency(code: "STNMT"), replacing: false)
+        let revoked = try await issuer.issue(for: .agency(code: "STNMT"), replacing: true).text
         // Rotation revoked the first secret; revoke the new one too and issue the good one last.
-        _ = try await server.store.revokeCredentials(agencyCode: "STNMT", id: nil, now: Date())
-        let good = try await server.store.issueCredential(agencyCode: "STNMT", now: Date()).secret
+        _ = try await server.store.revokeCredentials(of: .agency(code: "STNMT"), id: nil, now: Date())
+        let good = try await issuer.issue(for: .agency(code: "STNMT"), replacing: false).text
         let keys = Keys(good: good, revoked: revoked)
         let goodServer = TestServer.Good(port: server.port, secret: good)
 
@@ -231,7 +233,7 @@ extension TestServer {
         var secret: String
 
         func servesAGoodClient() async throws -> Bool {
-            let client = AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: secret, language: .en)
+            let client = try AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: secret, language: .en)
             let connection = try await client.connect()
             defer { Task { await connection.close() } }
             let response = try await connection.call(

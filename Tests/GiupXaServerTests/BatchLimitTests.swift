@@ -20,7 +20,7 @@ import Testing
                 communeCode: "03376", start: begin, end: begin.addingTimeInterval(6 * 3600),
                 cadres: [Cadre(name: "Lò Văn Minh", position: "Phó Giám đốc Sở")]).normalized())
         }
-        let client = AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
+        let client = try AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
         var policy = SyncPolicy()
         policy.initialBatchSize = 50
         let summary = try await SyncEngine(client: client, outbox: outbox, policy: policy).run()

@@ -42,7 +42,7 @@ import Testing
     @Test func anAgencyAboveItsCallRateIsSlowedDown() async throws {
         let server = try await TestServer.start(rate: 1, burst: 3)
         defer { server.stop() }
-        let client = AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
+        let client = try AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
         let connection = try await client.connect()
         defer { Task { await connection.close() } }
         var refused = 0
@@ -61,7 +61,7 @@ import Testing
     @Test func connectionsAboveTheLimitAreRefusedWithAReason() async throws {
         let server = try await TestServer.start(maxConnections: 2)
         defer { server.stop() }
-        let client = AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
+        let client = try AgencyClient(host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en)
         let first = try await client.connect()
         let second = try await client.connect()
         _ = try await first.serverHello()

@@ -27,7 +27,7 @@ final class TestServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         _ = try await store.loadDefaultData()
-        let secret = try await store.issueCredential(agencyCode: "STNMT", now: Date()).secret
+        let secret = try await CredentialIssuer(store: store).issue(for: .agency(code: "STNMT"), replacing: false).text
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
             maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst)

@@ -61,18 +61,52 @@ import Testing
         #expect(outcomes[1] == .stored(revision: 1))
     }
 
-    @Test func credentialsStoreOnlyAHashAndCheckTheAgency() async throws {
-        let issued = try await store.issueCredential(agencyCode: "stnmt", now: Date())
-        #expect(issued.secret.hasPrefix("gx1_"))
-        #expect(try await store.authenticate(agencyCode: "STNMT", secret: issued.secret)?.code == "STNMT")
-        #expect(try await store.authenticate(agencyCode: "SYT", secret: issued.secret) == nil)
-        #expect(try await store.authenticate(agencyCode: "STNMT", secret: issued.secret + "x") == nil)
-        await #expect(throws: StoreError.unknownAgency("NOPE")) { try await store.issueCredential(agencyCode: "NOPE", now: Date()) }
-        // The secret itself is nowhere in the database file.
-        let bytes = try Data(contentsOf: directory.appendingPathComponent("s.sqlite"))
-        let wal = (try? Data(contentsOf: directory.appendingPathComponent("s.sqlite-wal"))) ?? Data()
-        #expect(bytes.range(of: Data(issued.secret.utf8)) == nil)
-        #expect(wal.range(of: Data(issued.secret.utf8)) == nil)
+    @Test func credentialsAreFoundByPublicKeyWithTheirOwner() async throws {
+        let key = Data(repeating: 1, count: 32), psk = Data(repeating: 2, count: 32)
+        let issued = try await store.issueCredential(for: .agency(code: "stnmt"), publicKey: key, psk: psk, replacing: false, now: Date())
+        #expect(issued.owner == .agency(code: "STNMT"))
+        let found = try await store.authenticate(publicKey: key)
+        #expect(found?.principal == .agency(Agency(code: "STNMT", name: "Sở Tài nguyên và Môi trường", kind: "so")))
+        #expect(found?.psk == psk)
+        #expect(try await store.authenticate(publicKey: Data(repeating: 3, count: 32)) == nil)
+        await #expect(throws: StoreError.unknownAgency("NOPE")) {
+            try await store.issueCredential(for: .agency(code: "NOPE"), publicKey: psk, psk: psk, replacing: false, now: Date())
+        }
+
+        // An operator credential is a different kind of principal.
+        let operatorKey = Data(repeating: 4, count: 32)
+        _ = try await store.issueCredential(for: .operator(name: "Lò Thị Hoa"), publicKey: operatorKey, psk: psk, replacing: false, now: Date())
+        #expect(try await store.authenticate(publicKey: operatorKey)?.principal == .operator(name: "Lò Thị Hoa"))
+        await #expect(throws: StoreError.invalidOperatorName("")) {
+            try await store.issueCredential(for: .operator(name: " "), publicKey: psk, psk: psk, replacing: false, now: Date())
+        }
+
+        // Rotation revokes the owner's earlier credentials only.
+        let rotatedKey = Data(repeating: 5, count: 32)
+        _ = try await store.issueCredential(for: .agency(code: "STNMT"), publicKey: rotatedKey, psk: psk, replacing: true, now: Date())
+        #expect(try await store.authenticate(publicKey: key) == nil)
+        #expect(try await store.authenticate(publicKey: rotatedKey) != nil)
+        #expect(try await store.authenticate(publicKey: operatorKey) != nil)
+        #expect(try await store.credentials(of: .agency(code: "STNMT")).map { $0.revokedAt == nil } == [false, true])
+        #expect(try await store.revokeCredentials(of: .operator(name: "Lò Thị Hoa"), id: nil, now: Date()) == 1)
+        #expect(try await store.authenticate(publicKey: operatorKey) == nil)
+    }
+
+    @Test func handshakeCountersOnlyMoveForward() async throws {
+        let key = Data(repeating: 6, count: 32)
+        let id = try await store.issueCredential(for: .agency(code: "STNMT"), publicKey: key, psk: key, replacing: false, now: Date()).id
+        #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 1_000) == nil)
+        #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 1_000) == 1_000)  // a replay
+        #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 999) == 1_000)  // behind
+        #expect(try await store.advanceHandshakeCounter(credentialID: id, to: UInt64.max) == 1_000)  // not storable
+        #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 1_001) == nil)
+    }
+
+    @Test func theServerKeyIsCreatedOnceAndKept() async throws {
+        let first = try await store.serverStaticKey { Data(repeating: 7, count: 32) }
+        let second = try await store.serverStaticKey { Data(repeating: 8, count: 32) }
+        #expect(first == Data(repeating: 7, count: 32))
+        #expect(second == first)
     }
 
     @Test func decisionImportIsIdempotentAndRefusesADifferentTable() async throws {

@@ -21,20 +21,24 @@ final class ClientCallHandler: ChannelDuplexHandler {
     private var nextCallID: UInt32 = 1
     private var pending: [UInt32: (promise: EventLoopPromise<Frame>, timeout: Scheduled<Void>)] = [:]
     private let helloPromise: EventLoopPromise<Frame>
+    private let preamble: Preamble
+    private let onCounterFloor: @Sendable (UInt64) -> Void
     /// Set once the connection failed; later calls fail at once with it.
     private var terminalError: RPCError?
     /// A keepalive PING is out and nothing has been read since.
     private var pingOutstanding = false
 
-    init(helloPromise: EventLoopPromise<Frame>) {
+    init(helloPromise: EventLoopPromise<Frame>, preamble: Preamble = Preamble(), onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }) {
         self.helloPromise = helloPromise
+        self.preamble = preamble
+        self.onCounterFloor = onCounterFloor
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .hello(let frame):
             var buffer = context.channel.allocator.buffer(capacity: Preamble.size + frame.overhead + frame.body.readableBytes)
-            Preamble().write(to: &buffer)
+            preamble.write(to: &buffer)
             frame.write(to: &buffer)
             context.write(wrapOutboundOut(buffer), promise: promise)
         case .flushHello:
@@ -83,8 +87,9 @@ final class ClientCallHandler: ChannelDuplexHandler {
             Frame(type: .pong, callID: 0, body: frame.body).write(to: &buffer)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         case .goAway:
-            let status = (try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body))?.status
-            failAll(status.map(RPCError.init) ?? RPCError(code: .unavailable, message: "server sent GOAWAY"))
+            let goAway = try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body)
+            if let floor = goAway?.handshakeCounterFloor, floor > 0 { onCounterFloor(floor) }
+            failAll(goAway.map { RPCError($0.status) } ?? RPCError(code: .unavailable, message: "server sent GOAWAY"))
             context.close(promise: nil)
         case .pong, .request, .cancel:
             break

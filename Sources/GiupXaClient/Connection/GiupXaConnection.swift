@@ -6,6 +6,21 @@ import Glibc
 #endif
 public import SwiftProtobuf
 
+/// How a connection protects its traffic (PROTOCOL.md §12).
+public enum ConnectionSecurity: Sendable {
+    /// v2: Noise IKpsk2 with the credential's keys; encrypted and authenticated.
+    case secured(SecureCredential)
+    /// v1: nothing is encrypted. Loopback tests and diagnostics only.
+    case plaintext
+
+    var preamble: Preamble {
+        switch self {
+        case .secured: SecureChannel.preamble
+        case .plaintext: Preamble(minVersion: 1, maxVersion: 1)
+        }
+    }
+}
+
 /// A client connection to a GiupXa server. `connect` returns as soon as TCP is up: the HELLO
 /// is queued and leaves with the first call, so a sync costs TCP's handshake plus one round
 /// trip per call, with no round trip for the HELLO.
@@ -22,9 +37,15 @@ public final class GiupXaConnection: Sendable {
         self.limits = limits
     }
 
+    /// - Parameters:
+    ///   - security: `.secured` (v2, the default everywhere) or `.plaintext` (v1: loopback and
+    ///     diagnostics only; the credential crosses the wire in clear).
+    ///   - onCounterFloor: called when the server refuses a v2 handshake counter as too low,
+    ///     with the highest counter it has seen; the next connection must use a larger one.
     public static func connect(
-        host: String, port: Int, hello: Giupxa_V1_ClientHello,
-        connectTimeout: Duration = .seconds(20), keepalive: Duration = .seconds(30), limits: ProtocolLimits = .default
+        host: String, port: Int, hello: Giupxa_V1_ClientHello, security: ConnectionSecurity,
+        connectTimeout: Duration = .seconds(20), keepalive: Duration = .seconds(30), limits: ProtocolLimits = .default,
+        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) async throws -> GiupXaConnection {
         let bytes = ByteCounters()
         let group = MultiThreadedEventLoopGroup.singleton
@@ -36,12 +57,17 @@ public final class GiupXaConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            ByteCountingHandler(counters: bytes),
+                        let sync = channel.pipeline.syncOperations
+                        // Counted at the socket: what the link really carries.
+                        try sync.addHandler(ByteCountingHandler(counters: bytes))
+                        if case .secured(let credential) = security {
+                            try sync.addHandler(SecureClientHandler(credential: credential))
+                        }
+                        try sync.addHandlers([
                             // Quiet for this long with calls waiting: PING (see ClientCallHandler).
                             IdleStateHandler(readTimeout: .milliseconds(keepalive.milliseconds)),
                             ByteToMessageHandler(FrameDecoder(expectPreamble: false, limits: limits)),
-                            ClientCallHandler(helloPromise: helloPromise),
+                            ClientCallHandler(helloPromise: helloPromise, preamble: security.preamble, onCounterFloor: onCounterFloor),
                         ])
                     }
                 }
@@ -52,6 +78,22 @@ public final class GiupXaConnection: Sendable {
         }
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         return GiupXaConnection(channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits)
+    }
+
+    /// The HELLO a connection starts with; in v2 the credential is proven by the handshake and
+    /// only the counter travels.
+    public static func hello(
+        agencyCode: String, security: ConnectionSecurity, secret: String, counter: UInt64, language: String
+    ) -> Giupxa_V1_ClientHello {
+        var hello = Giupxa_V1_ClientHello()
+        hello.clientName = "giupxa/0.2"
+        hello.credential.agencyCode = agencyCode
+        hello.language = language
+        switch security {
+        case .secured: hello.handshakeCounter = counter
+        case .plaintext: hello.credential.secret = secret
+        }
+        return hello
     }
 
     /// The operating system's reason ("Connection refused") rather than NIO's nested description.

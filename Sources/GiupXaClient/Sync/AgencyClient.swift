@@ -9,41 +9,77 @@ public struct AgencyClient: Sendable {
     public var port: Int
     public var agencyCode: String
     public var secret: String
+    public var security: ConnectionSecurity
     public var language: Language
+    public var counters: any HandshakeCounterStore
     public var callTimeout: Duration = .seconds(120)
 
-    public init(host: String, port: Int, agencyCode: String, secret: String, language: Language) {
+    /// - Parameter plaintext: use v1 without encryption (loopback tests, diagnostics).
+    public init(
+        host: String, port: Int, agencyCode: String, secret: String, language: Language,
+        counters: any HandshakeCounterStore = InMemoryHandshakeCounter(), plaintext: Bool = false
+    ) throws(ClientError) {
         self.host = host
         self.port = port
         self.agencyCode = agencyCode
         self.secret = secret
         self.language = language
+        self.counters = counters
+        if plaintext {
+            security = .plaintext
+        } else {
+            guard let credential = SecureCredential(parsing: secret) else { throw .invalidCredential }
+            security = .secured(credential)
+        }
     }
 
-    public init(configuration: ClientConfiguration, language: Language) throws(ClientError) {
+    public init(configuration: ClientConfiguration, language: Language, counters: any HandshakeCounterStore) throws(ClientError) {
         guard let server = configuration.server else { throw .notConfigured("server") }
         guard let address = ClientConfiguration.parseAddress(server) else { throw .notConfigured("server") }
         guard let agency = configuration.agencyCode, !agency.isEmpty else { throw .notConfigured("agency") }
         guard let secret = configuration.secret, !secret.isEmpty else { throw .notConfigured("secret") }
-        self.init(host: address.host, port: address.port, agencyCode: agency, secret: secret, language: language)
+        try self.init(
+            host: address.host, port: address.port, agencyCode: agency, secret: secret, language: language,
+            counters: counters, plaintext: configuration.plaintext ?? false)
     }
 
     public func connect() async throws -> GiupXaConnection {
-        var hello = Giupxa_V1_ClientHello()
-        hello.clientName = "giupxa/0.1"
-        hello.credential.agencyCode = agencyCode
-        hello.credential.secret = secret
-        hello.language = language.rawValue
-        return try await GiupXaConnection.connect(host: host, port: port, hello: hello)
+        let counter = try counters.nextHandshakeCounter(now: Date())
+        let hello = GiupXaConnection.hello(
+            agencyCode: agencyCode, security: security, secret: secret, counter: counter, language: language.rawValue)
+        return try await GiupXaConnection.connect(host: host, port: port, hello: hello, security: security) { [counters] floor in
+            try? counters.raiseHandshakeCounter(above: floor)
+        }
+    }
+
+    /// Runs `body` on a fresh connection, closed afterwards. A handshake refused because
+    /// another device with this credential used a higher counter is retried once at once.
+    public func withConnection<T: Sendable>(_ body: (GiupXaConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection = try await connect()
+            do {
+                let result = try await body(connection)
+                await connection.close()
+                return result
+            } catch let error as RPCError where error.code == .aborted && attempt == 1 {
+                await connection.close()
+                continue
+            } catch {
+                await connection.close()
+                throw error
+            }
+        }
     }
 
     /// Fetches the agency's assignments and replaces the offline cache with them.
     public func refreshAssignments(into outbox: Outbox) async throws -> [Outbox.CachedAssignment] {
-        let connection = try await connect()
-        defer { Task { await connection.close() } }
-        let response = try await connection.call(
-            .listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self,
-            timeout: callTimeout)
+        let response = try await withConnection { connection in
+            try await connection.call(
+                .listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self,
+                timeout: callTimeout)
+        }
         let assignments = response.assignments.map { a in
             Outbox.CachedAssignment(
                 decisionNumber: a.decisionNumber, communeCode: a.communeCode, communeName: a.communeName,
@@ -59,18 +95,18 @@ public struct AgencyClient: Sendable {
 
     /// The agency's visits as the server holds them, all pages.
     public func serverVisits(communeCode: String? = nil) async throws -> [StoredVisit] {
-        let connection = try await connect()
-        defer { Task { await connection.close() } }
-        var request = Giupxa_V1_ListVisitsRequest()
-        request.communeCode = communeCode ?? ""
-        request.limit = 500
-        var result: [StoredVisit] = []
-        repeat {
-            let page = try await connection.call(.listVisits, request, as: Giupxa_V1_ListVisitsResponse.self, timeout: callTimeout)
-            result += try page.visits.map { try $0.toModel() }
-            request.pageToken = page.nextPageToken
-        } while !request.pageToken.isEmpty
-        return result
+        try await withConnection { connection in
+            var request = Giupxa_V1_ListVisitsRequest()
+            request.communeCode = communeCode ?? ""
+            request.limit = 500
+            var result: [StoredVisit] = []
+            repeat {
+                let page = try await connection.call(.listVisits, request, as: Giupxa_V1_ListVisitsResponse.self, timeout: callTimeout)
+                result += try page.visits.map { try $0.toModel() }
+                request.pageToken = page.nextPageToken
+            } while !request.pageToken.isEmpty
+            return result
+        }
     }
 }
 
@@ -78,6 +114,8 @@ public struct AgencyClient: Sendable {
 public enum ClientError: Error, Sendable, Hashable {
     /// A setting `giupxa config set` has not been given.
     case notConfigured(String)
+    /// The configured secret is not a v2 credential ("gx2_…").
+    case invalidCredential
 
     public func message(_ language: Language) -> String {
         switch self {
@@ -85,6 +123,10 @@ public enum ClientError: Error, Sendable, Hashable {
             language.pick(
                 vi: "Chưa cấu hình \(setting): chạy `giupxa config set --\(setting) …`",
                 en: "\(setting) is not configured: run `giupxa config set --\(setting) …`")
+        case .invalidCredential:
+            language.pick(
+                vi: "Khoá truy cập không đúng dạng (phải bắt đầu bằng gx2_ và dài 90 ký tự): hãy chép lại nguyên văn khoá cơ quan thường trực cấp",
+                en: "Malformed credential (it starts with gx2_ and is 90 characters long): copy it again exactly as issued")
         }
     }
 }

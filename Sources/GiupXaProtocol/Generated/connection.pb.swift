@@ -45,6 +45,10 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// Preferred language of human-readable messages: "vi" (default) or "en".
   public var language: String = String()
 
+  /// v2 only: anti-replay counter (PROTOCOL.md §12.4). MUST be greater than every counter this
+  /// credential used before; the reference client sends max(Unix ms, last + 1).
+  public var handshakeCounter: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -57,10 +61,12 @@ public nonisolated struct Giupxa_V1_Credential: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Agency code, e.g. "STNMT".
+  /// Agency code, e.g. "STNMT"; empty for an operator credential. In v2 the handshake's static
+  /// key identifies the credential and this field, when set, must name its agency.
   public var agencyCode: String = String()
 
-  /// The secret issued by the operator ("gx1_" followed by 43 base64url characters).
+  /// v1 (plaintext) only: the credential text issued by the operator ("gx2_…", PROTOCOL.md §12).
+  /// Empty in v2, where the secret never crosses the wire.
   public var secret: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -96,6 +102,9 @@ public nonisolated struct Giupxa_V1_ServerHello: Sendable {
   public var hasLimits: Bool {self._limits != nil}
   /// Clears the value of `limits`. Subsequent reads from it will return its default value.
   public mutating func clearLimits() {self._limits = nil}
+
+  /// Set instead of agency_code/agency_name when the credential is an operator's.
+  public var operatorName: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -197,6 +206,10 @@ public nonisolated struct Giupxa_V1_GoAway: Sendable {
   /// Highest call id the server accepted; calls above it were not processed and may be retried.
   public var lastCallID: UInt32 = 0
 
+  /// With status ABORTED for a stale v2 handshake counter: the highest counter the server has
+  /// seen for this credential. The client retries with a larger one (PROTOCOL.md §12.4).
+  public var handshakeCounterFloor: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -210,7 +223,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -221,6 +234,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 1: try { try decoder.decodeSingularStringField(value: &self.clientName) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._credential) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.handshakeCounter) }()
       default: break
       }
     }
@@ -240,6 +254,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if !self.language.isEmpty {
       try visitor.visitSingularStringField(value: self.language, fieldNumber: 3)
     }
+    if self.handshakeCounter != 0 {
+      try visitor.visitSingularUInt64Field(value: self.handshakeCounter, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -247,6 +264,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.clientName != rhs.clientName {return false}
     if lhs._credential != rhs._credential {return false}
     if lhs.language != rhs.language {return false}
+    if lhs.handshakeCounter != rhs.handshakeCounter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -289,7 +307,7 @@ nonisolated extension Giupxa_V1_Credential: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -303,6 +321,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
       case 4: try { try decoder.decodeSingularStringField(value: &self.agencyName) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.serverTimeMs) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.operatorName) }()
       default: break
       }
     }
@@ -331,6 +350,9 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     try { if let v = self._limits {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if !self.operatorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.operatorName, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -341,6 +363,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.agencyName != rhs.agencyName {return false}
     if lhs.serverTimeMs != rhs.serverTimeMs {return false}
     if lhs._limits != rhs._limits {return false}
+    if lhs.operatorName != rhs.operatorName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -508,7 +531,7 @@ nonisolated extension Giupxa_V1_FieldError: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Giupxa_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GoAway"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}last_call_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}last_call_id\0\u{3}handshake_counter_floor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -518,6 +541,7 @@ nonisolated extension Giupxa_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._Me
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._status) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.lastCallID) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.handshakeCounterFloor) }()
       default: break
       }
     }
@@ -534,12 +558,16 @@ nonisolated extension Giupxa_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.lastCallID != 0 {
       try visitor.visitSingularUInt32Field(value: self.lastCallID, fieldNumber: 2)
     }
+    if self.handshakeCounterFloor != 0 {
+      try visitor.visitSingularUInt64Field(value: self.handshakeCounterFloor, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Giupxa_V1_GoAway, rhs: Giupxa_V1_GoAway) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs.lastCallID != rhs.lastCallID {return false}
+    if lhs.handshakeCounterFloor != rhs.handshakeCounterFloor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

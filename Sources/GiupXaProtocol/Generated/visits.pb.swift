@@ -450,6 +450,10 @@ public nonisolated struct Giupxa_V1_ListVisitsRequest: Sendable {
   /// Opaque, from a previous response; empty = first page.
   public var pageToken: Data = Data()
 
+  /// Operator credentials: only this agency's visits (empty = every agency). An agency
+  /// credential lists its own visits; naming another agency is PERMISSION_DENIED.
+  public var agencyCode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1055,7 +1059,7 @@ nonisolated extension Giupxa_V1_VisitResult.Outcome: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Giupxa_V1_ListVisitsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListVisitsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}commune_code\0\u{1}limit\0\u{3}page_token\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}commune_code\0\u{1}limit\0\u{3}page_token\0\u{3}agency_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1066,6 +1070,7 @@ nonisolated extension Giupxa_V1_ListVisitsRequest: SwiftProtobuf.Message, SwiftP
       case 1: try { try decoder.decodeSingularStringField(value: &self.communeCode) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.pageToken) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.agencyCode) }()
       default: break
       }
     }
@@ -1081,6 +1086,9 @@ nonisolated extension Giupxa_V1_ListVisitsRequest: SwiftProtobuf.Message, SwiftP
     if !self.pageToken.isEmpty {
       try visitor.visitSingularBytesField(value: self.pageToken, fieldNumber: 3)
     }
+    if !self.agencyCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.agencyCode, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1088,6 +1096,7 @@ nonisolated extension Giupxa_V1_ListVisitsRequest: SwiftProtobuf.Message, SwiftP
     if lhs.communeCode != rhs.communeCode {return false}
     if lhs.limit != rhs.limit {return false}
     if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.agencyCode != rhs.agencyCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -45,10 +45,11 @@ public enum MessageCodec {
         Frame(type: .status, callID: callID, body: serialize(error.status))
     }
 
-    public static func goAway(status: Giupxa_V1_Status, lastCallID: UInt32) -> Frame {
+    public static func goAway(status: Giupxa_V1_Status, lastCallID: UInt32, handshakeCounterFloor: UInt64 = 0) -> Frame {
         var message = Giupxa_V1_GoAway()
         message.status = status
         message.lastCallID = lastCallID
+        message.handshakeCounterFloor = handshakeCounterFloor
         return Frame(type: .goAway, callID: 0, body: serialize(message))
     }
 

@@ -7,7 +7,7 @@ import GRDB
 /// committed transaction survives a crash or power cut. Writes are serialised by GRDB's pool;
 /// reads run concurrently with them.
 public final class SQLiteStore: GiupXaStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws {
@@ -79,76 +79,6 @@ public final class SQLiteStore: GiupXaStore {
                 throw StoreError.agencyExists(agency.code)
             }
             try Self.insertAgency(agency, db: db, ignoreExisting: false)
-        }
-    }
-
-    // MARK: Credentials
-
-    public func issueCredential(agencyCode: String, now: Date) async throws -> IssuedCredential {
-        let code = agencyCode.uppercased()
-        let secret = CredentialSecret.generate()
-        try await pool.write { db in
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM agency WHERE code = ?", arguments: [code]) != nil else {
-                throw StoreError.unknownAgency(code)
-            }
-            try db.execute(
-                sql: "INSERT INTO credential(agency_code, secret_sha256, issued_at) VALUES (?, ?, ?)",
-                arguments: [code, CredentialSecret.digest(secret), now.timeIntervalSince1970])
-        }
-        return IssuedCredential(agencyCode: code, secret: secret, issuedAt: now)
-    }
-
-    public func revokeCredentials(agencyCode: String, id: Int64?, now: Date) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE credential SET revoked_at = ? WHERE agency_code = ? AND revoked_at IS NULL AND (? IS NULL OR id = ?)",
-                arguments: [now.timeIntervalSince1970, agencyCode.uppercased(), id, id])
-            return db.changesCount
-        }
-    }
-
-    public func rotateCredential(agencyCode: String, now: Date) async throws -> IssuedCredential {
-        let code = agencyCode.uppercased()
-        let secret = CredentialSecret.generate()
-        try await pool.write { db in
-            guard try Row.fetchOne(db, sql: "SELECT 1 FROM agency WHERE code = ?", arguments: [code]) != nil else {
-                throw StoreError.unknownAgency(code)
-            }
-            try db.execute(
-                sql: "UPDATE credential SET revoked_at = ? WHERE agency_code = ? AND revoked_at IS NULL",
-                arguments: [now.timeIntervalSince1970, code])
-            try db.execute(
-                sql: "INSERT INTO credential(agency_code, secret_sha256, issued_at) VALUES (?, ?, ?)",
-                arguments: [code, CredentialSecret.digest(secret), now.timeIntervalSince1970])
-        }
-        return IssuedCredential(agencyCode: code, secret: secret, issuedAt: now)
-    }
-
-    public func credentials(agencyCode: String?) async throws -> [CredentialInfo] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT id, agency_code, issued_at, revoked_at FROM credential WHERE ? IS NULL OR agency_code = ? ORDER BY agency_code, id",
-                arguments: [agencyCode?.uppercased(), agencyCode?.uppercased()]
-            ).map { row in
-                CredentialInfo(
-                    id: row["id"], agencyCode: row["agency_code"], issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
-                    revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-            }
-        }
-    }
-
-    public func authenticate(agencyCode: String, secret: String) async throws -> Agency? {
-        let digest = CredentialSecret.digest(secret)
-        return try await pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT a.code, a.name, a.kind FROM credential c JOIN agency a ON a.code = c.agency_code
-                    WHERE c.secret_sha256 = ? AND c.revoked_at IS NULL AND a.code = ?
-                    """,
-                arguments: [digest, agencyCode.uppercased()]
-            ).map(Self.agency(from:))
         }
     }
 
@@ -392,7 +322,7 @@ public final class SQLiteStore: GiupXaStore {
             arguments: [agency.code, agency.name, agency.searchKey, agency.kind])
     }
 
-    private static func agency(from row: Row) -> Agency {
+    static func agency(from row: Row) -> Agency {
         Agency(code: row["code"], name: row["name"], kind: row["kind"])
     }
 

@@ -80,6 +80,32 @@ enum Schema {
                 );
                 """)
         }
+        // v2 credentials (PROTOCOL.md §12): the client's static public key and psk instead of
+        // a secret's digest, agency or operator owner, and the anti-replay counter. v1 secrets
+        // cannot be converted (only their digest was kept): they are dropped and reissued.
+        migrator.registerMigration("v2-credentials") { db in
+            try db.execute(sql: """
+                DROP TABLE credential;
+                CREATE TABLE credential (
+                    id INTEGER PRIMARY KEY,
+                    role TEXT NOT NULL CHECK (role IN ('agency', 'operator')),
+                    agency_code TEXT REFERENCES agency(code),
+                    operator_name TEXT,
+                    public_key BLOB NOT NULL UNIQUE,
+                    psk BLOB NOT NULL,
+                    last_counter INTEGER NOT NULL DEFAULT 0,
+                    issued_at REAL NOT NULL,
+                    revoked_at REAL,
+                    CHECK ((role = 'agency') = (agency_code IS NOT NULL)),
+                    CHECK ((role = 'operator') = (operator_name IS NOT NULL))
+                );
+                CREATE TABLE server_key (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    private_key BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import GiupXaModels
+import GiupXaProtocol
+import GiupXaStorage
+import Logging
+
+/// Checks a ClientHello's credential (PROTOCOL.md §12). In v2 the handshake already proved
+/// possession of the static key; here we find whose key it is and enforce the anti-replay
+/// counter. In v1 (plaintext, loopback or `--allow-plaintext` only) the credential text itself
+/// travels, and the key is derived from it.
+struct Authenticator: Sendable {
+    let store: any GiupXaStore
+
+    func authenticate(
+        _ hello: Giupxa_V1_ClientHello, version: UInt8, session: SecureSession, language: Language, logger: Logger
+    ) async throws -> Principal {
+        let claimedAgency = hello.credential.agencyCode
+        let publicKey: Data
+        if version >= SecureChannel.version {
+            guard let key = session.remoteStaticKey else { throw ProtocolViolation.malformedHello("no handshake") }
+            publicKey = key
+        } else {
+            guard let credential = SecureCredential(parsing: hello.credential.secret) else {
+                throw refusal(claimedAgency, language: language, logger: logger)
+            }
+            publicKey = credential.verifier.publicKey
+        }
+        let found: AuthenticatedCredential?
+        do {
+            found = try await store.authenticate(publicKey: publicKey)
+        } catch {
+            throw unavailable(error, language: language, logger: logger)
+        }
+        guard let credential = found else { throw refusal(claimedAgency, language: language, logger: logger) }
+        // The agency named in the HELLO, if any, must be the credential's own.
+        switch credential.principal {
+        case .agency(let agency) where !claimedAgency.isEmpty && claimedAgency.uppercased() != agency.code:
+            throw refusal(claimedAgency, language: language, logger: logger)
+        case .operator where !claimedAgency.isEmpty:
+            throw refusal(claimedAgency, language: language, logger: logger)
+        default:
+            break
+        }
+        guard version >= SecureChannel.version else { return credential.principal }
+
+        // From here the client holds the key: answers go encrypted in message 2, even refusals.
+        session.authenticated(psk: credential.psk)
+        let floor: UInt64?
+        do {
+            floor = try await store.advanceHandshakeCounter(credentialID: credential.id, to: hello.handshakeCounter)
+        } catch {
+            throw unavailable(error, language: language, logger: logger)
+        }
+        if let floor {
+            logger.notice(
+                "handshake refused: counter not above the last one seen (replay, or devices sharing a credential)",
+                metadata: ["giupxa.credential": "\(credential.id)", "giupxa.counter": "\(hello.handshakeCounter)", "giupxa.floor": "\(floor)"])
+            throw StaleHandshakeCounter(floor: floor, language: language)
+        }
+        return credential.principal
+    }
+
+    /// Unknown key, wrong secret, revoked credential and a mismatched agency all get the same
+    /// answer, so a caller learns nothing about which credentials exist.
+    private func refusal(_ claimed: String, language: Language, logger: Logger) -> RPCError {
+        logger.notice("authentication refused", metadata: ["giupxa.agency": "\(claimed.prefix(16))"])
+        return RPCError(
+            code: .unauthenticated,
+            message: language.pick(
+                vi: "Khoá truy cập không đúng, không thuộc cơ quan này, hoặc đã bị thu hồi",
+                en: "Unknown credential, not this agency's, or revoked"))
+    }
+
+    private func unavailable(_ error: any Error, language: Language, logger: Logger) -> RPCError {
+        logger.error("credential check failed", metadata: ["error": "\(error)"])
+        return RPCError(code: .unavailable, message: language.pick(
+            vi: "Máy chủ tạm thời không kiểm tra được khoá truy cập, vui lòng thử lại",
+            en: "The server cannot check credentials right now, please retry"))
+    }
+}
+
+/// A v2 handshake whose counter is not above the credential's last one: a replayed message 1,
+/// or a second device with the same credential that fell behind. GOAWAY ABORTED carries the
+/// floor so an honest client retries at once with a larger counter.
+struct StaleHandshakeCounter: Error {
+    let floor: UInt64
+    let language: Language
+
+    var goAway: Frame {
+        let status = RPCError(code: .aborted, message: language.pick(
+            vi: "Bắt tay bị từ chối: bộ đếm chống phát lại phải lớn hơn \(floor); thiết bị sẽ tự thử lại",
+            en: "Handshake refused: the anti-replay counter must be above \(floor); the device retries by itself")).status
+        return MessageCodec.goAway(status: status, lastCallID: 0, handshakeCounterFloor: floor)
+    }
+}

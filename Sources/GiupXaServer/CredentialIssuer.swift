@@ -1,0 +1,31 @@
+import Crypto
+public import Foundation
+import GiupXaProtocol
+public import GiupXaStorage
+
+/// Issues credentials for operators' commands: a fresh secret bound to this server's static
+/// key. The text is returned once for the operator to hand over; the store keeps only the
+/// verifier (the derived public key and psk).
+public struct CredentialIssuer: Sendable {
+    let store: any GiupXaStore
+
+    public init(store: any GiupXaStore) {
+        self.store = store
+    }
+
+    public struct Issued: Sendable {
+        public var info: CredentialInfo
+        /// "gx2_…", shown once.
+        public var text: String
+    }
+
+    /// With `replacing`, the owner's earlier credentials are revoked in the same transaction.
+    public func issue(for owner: CredentialOwner, replacing: Bool, now: Date = Date()) async throws -> Issued {
+        let serverKey = try await GiupXaServer.staticKey(store)
+        let credential = SecureCredential.generate(serverPublicKey: serverKey.publicKey.rawRepresentation)
+        let verifier = credential.verifier
+        let info = try await store.issueCredential(
+            for: owner, publicKey: verifier.publicKey, psk: verifier.psk, replacing: replacing, now: now)
+        return Issued(info: info, text: credential.text)
+    }
+}
