@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GiupXaClient
 import GiupXaModels
@@ -25,13 +26,46 @@ import Testing
         var name: String
         var bytes: @Sendable (Keys) -> [UInt8]
         var expect: Expect
+        /// For v2 rows: the flight whose handshake state reads the server's encrypted answer.
+        var secured: (@Sendable (Keys) -> SecuredFlight)? = nil
+
+        init(name: String, bytes: @escaping @Sendable (Keys) -> [UInt8], expect: Expect) {
+            self.name = name
+            self.bytes = bytes
+            self.expect = expect
+        }
+
+        /// A v2 (secured) row: the bytes are the flight's.
+        init(name: String, secured: @escaping @Sendable (Keys) -> SecuredFlight, expect: Expect) {
+            self.name = name
+            self.bytes = { secured($0).bytes }
+            self.expect = expect
+            self.secured = secured
+        }
     }
 
     /// Secrets the rows need.
     struct Keys: Sendable {
         var good: String
         var revoked: String
+        /// An operator's credential: operator methods only.
+        var operatorCredential: SecureCredential
+        /// A v2 first flight already accepted once: sending it again is a replay.
+        var captured: SecuredFlight
+        var credential: SecureCredential { SecureCredential(parsing: good)! }
     }
+
+    /// A v2 HELLO: no secret, the anti-replay counter instead.
+    static func securedHello(agency: String = "STNMT", counter: UInt64) -> Frame {
+        var hello = Giupxa_V1_ClientHello()
+        hello.clientName = "bad-input-table"
+        hello.credential.agencyCode = agency
+        hello.language = "en"
+        hello.handshakeCounter = counter
+        return MessageCodec.clientHello(hello)
+    }
+
+    static var now: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     // MARK: Building bytes
 
@@ -111,6 +145,39 @@ import Testing
         Row(name: "wrong secret", bytes: { _ in preamble + bytes([hello("gx1_not-the-secret")]) }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "another agency's credential", bytes: { keys in preamble + bytes([hello(keys.good, agency: "SYT")]) }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "revoked credential", bytes: { keys in preamble + bytes([hello(keys.revoked)]) }, expect: .goAway(.unauthenticated, "revoked")),
+        // The secured (v2) handshake
+        Row(name: "replayed v2 handshake (captured message 1 sent again)", secured: { keys in keys.captured },
+            expect: .goAway(.aborted, "anti-replay counter must be above")),
+        Row(name: "v2 handshake counter behind the last one seen", secured: { keys in
+            try! SecuredFlight(credential: keys.credential, frames: [securedHello(counter: 1)])
+        }, expect: .goAway(.aborted, "anti-replay counter must be above")),
+        Row(name: "v2 handshake for another server's key", secured: { keys in
+            let other = Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation
+            return try! SecuredFlight(credential: SecureCredential(secret: keys.credential.secret, serverPublicKey: other), frames: [securedHello(counter: now)])
+        }, expect: .goAway(.unauthenticated, "Secure handshake failed")),
+        Row(name: "v2 message 1 with one flipped byte", secured: { keys in
+            var flight = try! SecuredFlight(credential: keys.credential, frames: [securedHello(counter: now)])
+            flight.bytes[60] ^= 0x01
+            return flight
+        }, expect: .goAway(.unauthenticated, "Secure handshake failed")),
+        Row(name: "v2 handshake with a key the server never issued", secured: { keys in
+            let stranger = SecureCredential.generate(serverPublicKey: keys.credential.serverPublicKey)
+            return try! SecuredFlight(credential: stranger, frames: [securedHello(counter: now)])
+        }, expect: .goAway(.unauthenticated, "Unknown credential")),
+        Row(name: "v2 HELLO naming another agency", secured: { keys in
+            try! SecuredFlight(credential: keys.credential, frames: [securedHello(agency: "SYT", counter: now)])
+        }, expect: .goAway(.unauthenticated, "not this agency's")),
+        Row(name: "v2 forged record right behind message 1", secured: { keys in
+            try! SecuredFlight(credential: keys.credential, frames: [securedHello(counter: now)], extra: [0x00, 0x20] + Array(repeating: 0xAB, count: 32))
+        }, expect: .closedSilently),
+        // Authorization
+        Row(name: "an agency method with an operator credential", secured: { keys in
+            try! SecuredFlight(credential: keys.operatorCredential, frames: [securedHello(agency: "", counter: now), request(method: 1, message: [])])
+        }, expect: .status(.permissionDenied, "for agency credentials")),
+        Row(name: "another agency's visits", bytes: { keys in
+            var request = Giupxa_V1_ListVisitsRequest(); request.agencyCode = "SYT"
+            return authed(keys, [MessageCodec.request(callID: 1, method: .listVisits, message: request)])
+        }, expect: .status(.permissionDenied, "only its own visits")),
         Row(name: "client name above 64 bytes", bytes: { keys in preamble + bytes([hello(keys.good, clientName: String(repeating: "x", count: 65))]) }, expect: .goAway(.internal, "client_name")),
         // Frames after the handshake
         Row(name: "unknown frame type", bytes: { keys in authed(keys, []) + raw(0x80, body: []) }, expect: .goAway(.internal, "unknown frame type 8")),
@@ -179,12 +246,24 @@ import Testing
         // Rotation revoked the first secret; revoke the new one too and issue the good one last.
         _ = try await server.store.revokeCredentials(of: .agency(code: "STNMT"), id: nil, now: Date())
         let good = try await issuer.issue(for: .agency(code: "STNMT"), replacing: false).text
-        let keys = Keys(good: good, revoked: revoked)
+        let operatorCredential = SecureCredential(parsing: try await issuer.issue(for: .operator(name: "Lò Thị Hoa"), replacing: false).text)!
+        let captured = try SecuredFlight(credential: SecureCredential(parsing: good)!, frames: [Self.securedHello(counter: Self.now)])
+        let keys = Keys(good: good, revoked: revoked, operatorCredential: operatorCredential, captured: captured)
         let goodServer = TestServer.Good(port: server.port, secret: good)
+
+        // The captured flight is a good one the first time.
+        let first = try await RawClient.exchange(port: server.port, bytes: captured.bytes, decode: captured.decode) { frames in
+            frames.contains { $0.type == .hello || $0.type == .goAway }
+        }
+        #expect(first.frames.first?.type == .hello, "a fresh v2 handshake is accepted: \(first.frames.map(\.type))")
 
         for row in Self.rows {
             let expect = row.expect
-            let exchange = try await RawClient.exchange(port: server.port, bytes: row.bytes(keys)) { frames in
+            // Built once: a v2 flight's random ephemeral key is needed to read the answer.
+            let flight = row.secured?(keys)
+            let exchange = try await RawClient.exchange(
+                port: server.port, bytes: flight?.bytes ?? row.bytes(keys), decode: flight?.decode ?? RawClient.decode
+            ) { frames in
                 frames.contains { $0.type == .goAway || ($0.callID == 1 && ($0.type == .status || $0.type == .response)) }
             }
             check(row.name, expect, exchange)
@@ -231,9 +310,11 @@ extension TestServer {
     struct Good: Sendable {
         var port: Int
         var secret: String
+        /// One counter for every check, as a device keeps one across connections.
+        var counters = InMemoryHandshakeCounter()
 
         func servesAGoodClient() async throws -> Bool {
-            let client = try AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: secret, language: .en)
+            let client = try AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: secret, language: .en, counters: counters)
             let connection = try await client.connect()
             defer { Task { await connection.close() } }
             let response = try await connection.call(

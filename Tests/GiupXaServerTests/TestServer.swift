@@ -63,7 +63,11 @@ enum RawClient {
         var undecodable: Bool
     }
 
-    static func exchange(port: Int, bytes: [UInt8], wait: Duration = .seconds(3), done: @escaping @Sendable ([Frame]) -> Bool) async throws -> Exchange {
+    static func exchange(
+        port: Int, bytes: [UInt8], wait: Duration = .seconds(3),
+        decode: @escaping @Sendable ([UInt8]) -> (frames: [Frame], undecodable: Bool) = RawClient.decode,
+        done: @escaping @Sendable ([Frame]) -> Bool
+    ) async throws -> Exchange {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
