@@ -20,8 +20,8 @@ final class TestServer: Sendable {
     private let task: Task<Void, any Error>
 
     static func start(
-        limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 1, idleTimeout: Int64 = 3,
-        maxConnections: Int = 1000, rate: Double = 1000, burst: Double = 1000
+        host: String = "127.0.0.1", limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 1, idleTimeout: Int64 = 3,
+        maxConnections: Int = 1000, rate: Double = 1000, burst: Double = 1000, allowPlaintext: Bool = false
     ) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-srv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,8 +29,8 @@ final class TestServer: Sendable {
         _ = try await store.loadDefaultData()
         let secret = try await CredentialIssuer(store: store).issue(for: .agency(code: "STNMT"), replacing: false).text
         let configuration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
-            maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst)
+            host: host, port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
+            maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst, allowPlaintext: allowPlaintext)
         let server = GiupXaServer(configuration: configuration, store: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
@@ -64,7 +64,7 @@ enum RawClient {
     }
 
     static func exchange(
-        port: Int, bytes: [UInt8], wait: Duration = .seconds(3),
+        host: String = "127.0.0.1", port: Int, bytes: [UInt8], wait: Duration = .seconds(3),
         decode: @escaping @Sendable ([UInt8]) -> (frames: [Frame], undecodable: Bool) = RawClient.decode,
         done: @escaping @Sendable ([Frame]) -> Bool
     ) async throws -> Exchange {
@@ -73,7 +73,7 @@ enum RawClient {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
             }
-            .connect(host: "127.0.0.1", port: port).get()
+            .connect(host: host, port: port).get()
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
         let deadline = ContinuousClock.now + wait
         while ContinuousClock.now < deadline {
