@@ -190,6 +190,7 @@ let package = Package(
                 "GiupXaClient",
                 "GiupXaModels",
                 "GiupXaNoise",
+                "GiupXaLinkSim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,70 @@
+import Foundation
+import GiupXaClient
+import GiupXaLinkSim
+import GiupXaModels
+import GiupXaProtocol
+import Testing
+
+/// What the secured transport costs on the wire against plaintext v1, measured with the real
+/// client and server through the link simulator (PROTOCOL.md §12.5 quotes these figures).
+@Suite struct SecuredCostTests {
+    struct Measure {
+        var up: Int
+        var down: Int
+        var seconds: Double
+    }
+
+    /// One connection and one call (ListAssignments), timed from connect to the answer.
+    static func oneCall(_ client: AgencyClient) async throws -> Measure {
+        let started = ContinuousClock.now
+        let connection = try await client.connect()
+        _ = try await connection.call(.listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self)
+        let elapsed = ContinuousClock.now - started
+        let measure = Measure(up: connection.bytes.sent, down: connection.bytes.received, seconds: elapsed.seconds)
+        await connection.close()
+        return measure
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func securedCostsBytesButNoRoundTripColdOrRepeat() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        // 250 ms each way, no bandwidth limit: time counts round trips.
+        let rtt = 0.5
+        let profile = LinkProfile(name: "rtt500", delayMs: 250)
+        let simulator = LinkSimulator(upstreamHost: "127.0.0.1", upstreamPort: server.port, profile: profile)
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let relay = Task { try await simulator.run { sink.yield($0) } }
+        defer { relay.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+
+        let counters = InMemoryHandshakeCounter()
+        let secured = try AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: server.secret, language: .vi, counters: counters)
+        let plain = try AgencyClient(host: "127.0.0.1", port: port, agencyCode: "STNMT", secret: server.secret, language: .vi, plaintext: true)
+        var rows: [(String, Measure)] = []
+        for (name, client) in [("plain v1", plain), ("secured v2", secured)] {
+            rows.append(("\(name), cold", try await Self.oneCall(client)))
+            rows.append(("\(name), repeat", try await Self.oneCall(client)))
+        }
+        print("connection + ListAssignments, RTT 500 ms:")
+        for (name, m) in rows {
+            print("  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) up \(m.up) B  down \(m.down) B  \(String(format: "%.2f", m.seconds)) s = \(String(format: "%.2f", m.seconds / rtt)) RTT")
+        }
+        let (plainCold, securedCold, securedRepeat) = (rows[0].1, rows[2].1, rows[3].1)
+        // TCP's handshake (charged by the simulator) plus one request and its answer: 2 RTT,
+        // secured or not, cold or repeat.
+        for (name, m) in rows { #expect(m.seconds < 2.5 * rtt, "\(name) took \(m.seconds) s") }
+        #expect(securedCold.seconds < plainCold.seconds + 0.5 * rtt)
+        #expect(securedRepeat.up == securedCold.up && securedRepeat.down == securedCold.down, "no state makes a repeat cheaper or dearer")
+        // v2: message 1 adds 98 bytes (length 2, e 32, s 48, tag 16) but the HELLO no longer
+        // carries the 90-character credential (92 bytes with its tag and length), only the
+        // counter (7 bytes); the answer adds message 2 (50 bytes) and one record (18 bytes).
+        #expect(securedCold.up - plainCold.up == 98 - 92 + 7)
+        #expect(securedCold.down - plainCold.down == 50 + 18)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
