@@ -29,7 +29,7 @@ import Testing
 
         let answer = channel.eventLoop.makePromise(of: Frame.self)
         let request = MessageCodec.request(callID: 0, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest())
-        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer), promise: nil)
+        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer, flush: true), promise: nil)
         var first = try #require(try channel.readOutbound(as: ByteBuffer.self))
         let second = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(first.readBytes(length: 4) == [0x47, 0x58, 0x01, 0x01])
@@ -47,7 +47,7 @@ import Testing
 
     @Test func aClosedConnectionFailsPendingCallsAsUnavailable() throws {
         let (channel, hello, answer, request) = try Self.handlerWithOneCall()
-        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer), promise: nil)
+        channel.write(ClientOutbound.call(request, timeout: .seconds(5), promise: answer, flush: true), promise: nil)
         channel.pipeline.fireChannelInactive()
         #expect(throws: RPCError.self) { try answer.futureResult.wait() }
         do { _ = try answer.futureResult.wait() } catch let error as RPCError { #expect(error.code == .unavailable) }
@@ -56,7 +56,7 @@ import Testing
 
     @Test func aSilentLinkIsPingedThenGivenUp() throws {
         let (channel, hello, answer, request) = try Self.handlerWithOneCall()
-        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
+        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer, flush: true), promise: nil)
         _ = try channel.readOutbound(as: ByteBuffer.self)
 
         channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
@@ -75,7 +75,7 @@ import Testing
 
     @Test func anyByteReadClearsTheKeepalive() throws {
         let (channel, hello, answer, request) = try Self.handlerWithOneCall()
-        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer), promise: nil)
+        channel.write(ClientOutbound.call(request, timeout: .seconds(120), promise: answer, flush: true), promise: nil)
         channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)
         try channel.writeInbound(WireEvent.frame(Frame(type: .pong, callID: 0, body: ByteBuffer())))
         channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.read)

@@ -5,8 +5,9 @@ import NIOCore
 enum ClientOutbound {
     /// The preamble and HELLO; written but not flushed, so the first call leaves with them.
     case hello(Frame)
-    /// A REQUEST frame (its call id is assigned here) and where its answer goes.
-    case call(Frame, timeout: TimeAmount, promise: EventLoopPromise<Frame>)
+    /// A REQUEST frame (its call id is assigned here) and where its answer goes; unflushed
+    /// when more calls of the same window follow.
+    case call(Frame, timeout: TimeAmount, promise: EventLoopPromise<Frame>, flush: Bool)
     /// Flushes a pending HELLO when no call follows it.
     case flushHello
 }
@@ -44,7 +45,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
         case .flushHello:
             context.flush()
             promise?.succeed()
-        case .call(var frame, let timeout, let callPromise):
+        case .call(var frame, let timeout, let callPromise, let flush):
             if let terminalError {
                 callPromise.fail(terminalError)
                 promise?.succeed()
@@ -67,7 +68,11 @@ final class ClientCallHandler: ChannelDuplexHandler {
             pending[id] = (callPromise, scheduled)
             var buffer = context.channel.allocator.buffer(capacity: frame.overhead + frame.body.readableBytes)
             frame.write(to: &buffer)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
+            if flush {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
+            } else {
+                context.write(wrapOutboundOut(buffer), promise: promise)
+            }
         }
     }
 

@@ -129,33 +129,56 @@ public final class GiupXaConnection: Sendable {
         _ method: Method, _ request: some SwiftProtobuf.Message, as: Response.Type = Response.self,
         timeout: Duration = .seconds(60)
     ) async throws -> Response {
+        try await startCalls(method, [request], as: Response.self, timeout: timeout)[0].response()
+    }
+
+    /// Starts several calls at once: their REQUEST frames leave in one flush, so on a new
+    /// connection they all travel with the HELLO (in a secured connection's first message)
+    /// instead of waiting a round trip. Await each answer with `response()`, in any order.
+    public func startCalls<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: Method, _ requests: [Request], as: Response.Type = Response.self, timeout: Duration = .seconds(60)
+    ) -> [PendingCall<Response>] {
         var metadata = Giupxa_V1_CallMetadata()
         metadata.timeoutMs = UInt32(clamping: timeout.milliseconds)
-        let frame = MessageCodec.request(callID: 0, method: method, metadata: metadata, message: request)
-        let promise = channel.eventLoop.makePromise(of: Frame.self)
-        channel.writeAndFlush(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise))
-            .cascadeFailure(to: promise)
-        let answer: Frame
-        do {
-            answer = try await promise.futureResult.get()
-        } catch let error as RPCError {
-            throw error
-        } catch {
-            // Writing to a connection that just died: the link failed, retrying may help.
-            throw RPCError(code: .unavailable, message: "connection failed (\(Self.reason(error)))")
-        }
-        // A refused HELLO also fails the call: report the server's reason rather than the call's.
-        _ = try await hello.get()
-        switch answer.type {
-        case .response:
-            let message = try MessageCodec.openMessage(answer.body, compression: answer.flags.compression, limits: limits)
-            return try MessageCodec.decode(Response.self, from: message)
-        default:
-            throw RPCError(try MessageCodec.decode(Giupxa_V1_Status.self, from: answer.body))
+        return requests.enumerated().map { index, request in
+            let frame = MessageCodec.request(callID: 0, method: method, metadata: metadata, message: request)
+            let promise = channel.eventLoop.makePromise(of: Frame.self)
+            let flush = index == requests.count - 1
+            channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush))
+                .cascadeFailure(to: promise)
+            return PendingCall(answer: promise.futureResult, hello: hello, limits: limits)
         }
     }
 
     public func close() async {
         try? await channel.close()
+    }
+}
+
+/// A call on the wire: `response()` waits for its answer.
+public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
+    let answer: EventLoopFuture<Frame>
+    let hello: EventLoopFuture<Frame>
+    let limits: ProtocolLimits
+
+    public func response() async throws -> Response {
+        let frame: Frame
+        do {
+            frame = try await answer.get()
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            // Writing to a connection that just died: the link failed, retrying may help.
+            throw RPCError(code: .unavailable, message: "connection failed (\(GiupXaConnection.reason(error)))")
+        }
+        // A refused HELLO also fails the call: report the server's reason rather than the call's.
+        _ = try await hello.get()
+        switch frame.type {
+        case .response:
+            let message = try MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: limits)
+            return try MessageCodec.decode(Response.self, from: message)
+        default:
+            throw RPCError(try MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body))
+        }
     }
 }

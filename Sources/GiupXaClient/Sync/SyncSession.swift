@@ -62,10 +62,12 @@ final class SyncSession {
                 }
                 let live = connection!
                 let timeout = policy.callTimeout
-                let requests = window.map { makeRequest(Array($0)) }
+                // One flush for the whole window: on a new secured connection every call of it
+                // rides in the handshake's first message.
+                let calls = live.startCalls(method, window.map { makeRequest(Array($0)) }, as: Response.self, timeout: timeout)
                 try await withThrowingTaskGroup(of: (Int, Response).self) { group in
-                    for (index, request) in requests.enumerated() {
-                        group.addTask { (index, try await live.call(method, request, as: Response.self, timeout: timeout)) }
+                    for (index, call) in calls.enumerated() {
+                        group.addTask { (index, try await call.response()) }
                     }
                     // Record each answer as it comes: an acknowledged batch stays acknowledged
                     // even if a later one in the window is cut.
