@@ -56,6 +56,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The periodic compliance report: policy, periods, figures and flags (docs/REPORT.md),
+        // and its renderings. Pure: no I/O.
+        .target(
+            name: "GiupXaReports",
+            dependencies: ["GiupXaModels"],
+            swiftSettings: swiftSettings
+        ),
         // Storage behind one Swift protocol; SQLite (GRDB) is the embedded default.
         .target(
             name: "GiupXaStorage",
@@ -72,6 +79,7 @@ let package = Package(
                 "GiupXaModels",
                 "GiupXaProtocol",
                 "GiupXaStorage",
+                "GiupXaReports",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,6 +112,7 @@ let package = Package(
             name: "giupxa",
             dependencies: [
                 "GiupXaClient",
+                "GiupXaReports",
                 "GiupXaModels",
                 "GiupXaProtocol",
                 "GiupXaCLISupport",
@@ -115,6 +124,8 @@ let package = Package(
             name: "giupxa-server",
             dependencies: [
                 "GiupXaServer",
+                "GiupXaReports",
+                "GiupXaClient",
                 "GiupXaStorage",
                 "GiupXaModels",
                 "GiupXaProtocol",

@@ -5,8 +5,9 @@ public import GiupXaModels
 // What both executables print the same way: the --format choice, --lang parsing, JSON output
 // and the order in which the language is chosen.
 
+/// `csv` and `html` are the report's; other commands print text for them.
 public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text, json
+    case text, json, csv, html
 }
 
 extension Language: ExpressibleByArgument {}

@@ -121,11 +121,19 @@ extension Giupxa_V1_VisitResult {
         case .denied(let denial):
             self.outcome = .rejected
             let field = prefix + (denial == .notAssigned ? "commune" : "start")
-            let reason = denial == .notAssigned
-                ? language.pick(vi: "cơ quan không được phân công giúp xã này", en: "the agency is not assigned to this commune")
-                : language.pick(
+            let reason: String
+            switch denial {
+            case .notAssigned:
+                reason = language.pick(vi: "cơ quan không được phân công giúp xã này", en: "the agency is not assigned to this commune")
+            case .outsidePeriod:
+                reason = language.pick(
                     vi: "không có quyết định phân công xã này cho cơ quan trong thời gian chuyến công tác",
                     en: "no decision assigns this commune to the agency for the visit's dates")
+            case .superseded:
+                reason = language.pick(
+                    vi: "quyết định phân công đang có hiệu lực vào ngày đó không còn giao xã này cho cơ quan",
+                    en: "the decision in force on those dates no longer assigns this commune to the agency")
+            }
             var error = Giupxa_V1_FieldError()
             error.field = field
             error.reason = denial.rawValue

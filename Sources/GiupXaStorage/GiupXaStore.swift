@@ -6,11 +6,14 @@ public import GiupXaModels
 /// outside this target sees SQL.
 public protocol GiupXaStore: Sendable {
     // Reference data
-    func loadDefaultData() async throws -> DefaultDataSummary
+    /// The 2017 communes and the known agencies, and (unless told not to) the sample decision.
+    func loadDefaultData(sampleDecision: Bool) async throws -> DefaultDataSummary
     func communes() async throws -> [Commune]
     func agencies() async throws -> [Agency]
     func agency(code: String) async throws -> Agency?
     func addAgency(_ agency: Agency) async throws
+    /// Registers several agencies in one transaction (all or none).
+    func addAgencies(_ agencies: [Agency]) async throws
 
     // Credentials (PROTOCOL.md §12): the store keeps each credential's verifier — the client's
     // static public key and psk — never the secret.
@@ -36,6 +39,12 @@ public protocol GiupXaStore: Sendable {
     func decisions() async throws -> [Decision]
     /// Assignments of an agency, optionally only those whose period covers `day`.
     func assignments(agencyCode: String, on day: CivilDate?) async throws -> [StoredAssignment]
+
+    // Reports
+    /// Every assignment of every decision (reports work out which decision is in force when).
+    func allAssignments() async throws -> [Assignment]
+    /// The latest revision of every visit (of one agency, or all) that started before `instant`.
+    func latestVisits(startingBefore instant: Date, agencyCode: String?) async throws -> [Visit]
 
     // Visits
     /// Commits the batch in one transaction and returns one outcome per visit, in order. An
@@ -65,6 +74,10 @@ public struct VisitRevision: Sendable, Hashable, Codable {
     public var visit: Visit
     public var submittedBy: String
     public var receivedAt: Date
+}
+
+extension GiupXaStore {
+    public func loadDefaultData() async throws -> DefaultDataSummary { try await loadDefaultData(sampleDecision: true) }
 }
 
 public struct DefaultDataSummary: Sendable, Hashable, Codable {
@@ -105,6 +118,8 @@ public enum SubmitOutcome: Sendable, Hashable {
         case notAssigned = "not_assigned"
         /// Assigned, but by no decision whose period covers the visit's dates.
         case outsidePeriod = "outside_period"
+        /// Assigned by an earlier decision that a later one, in force on these dates, replaced.
+        case superseded
     }
 }
 

@@ -34,39 +34,47 @@ struct ImportBundleCommand: AsyncParsableCommand {
             guard let agency = try await store.agency(code: header.agencyCode) else {
                 throw StoreError.unknownAgency(header.agencyCode)
             }
-            let intake = VisitIntake(store: store, maxVisitsPerBatch: ProtocolLimits.default.maxVisitsPerBatch)
-            var results: [Giupxa_V1_VisitResult] = []
-            for start in stride(from: 0, to: request.visits.count, by: 500) {
-                var chunk = Giupxa_V1_SubmitVisitsRequest()
-                chunk.visits = Array(request.visits[start..<min(start + 500, request.visits.count)])
-                results += try await intake.submit(
-                    chunk, agency: agency, language: options.language, logger: Logger(label: "giupxa.import", factory: { _ in SwiftLogNoOpLogHandler() })).results
-            }
-            struct View: Encodable {
-                var agency: String
-                var stored = 0, alreadyStored = 0, conflicts = 0, rejected = 0
-                var problems: [String] = []
-            }
-            var view = View(agency: agency.code)
-            for result in results {
-                switch result.outcome {
-                case .stored: view.stored += 1
-                case .alreadyStored: view.alreadyStored += 1
-                case .conflict: view.conflicts += 1; view.problems.append(result.status.message)
-                default: view.rejected += 1; view.problems.append(result.status.message)
-                }
-            }
-            options.emit(view) {
-                ([options.pick(
-                    vi: "\(agency.code): lưu mới \(view.stored), đã có \(view.alreadyStored), xung đột \(view.conflicts), bị từ chối \(view.rejected)",
-                    en: "\(agency.code): stored \(view.stored), already stored \(view.alreadyStored), conflicts \(view.conflicts), rejected \(view.rejected)")]
-                    + view.problems.map { "  - " + $0 }).joined(separator: "\n")
-            }
-            if view.conflicts + view.rejected > 0 { throw ExitCode.failure }
+            try await IntakeImport.run(request, agency: agency, store: store, options: options)
         } catch let exit as ExitCode {
             throw exit
         } catch {
             throw options.fail(error)
         }
+    }
+}
+
+/// Submits already-decoded visits for one agency through the same intake as SubmitVisits
+/// (validation, authorization, idempotency), in chunks, and reports the outcome.
+enum IntakeImport {
+    static func run(_ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, store: any GiupXaStore, options: ServerOptions) async throws {
+        let intake = VisitIntake(store: store, maxVisitsPerBatch: ProtocolLimits.default.maxVisitsPerBatch)
+        var results: [Giupxa_V1_VisitResult] = []
+        for start in stride(from: 0, to: request.visits.count, by: 500) {
+            var chunk = Giupxa_V1_SubmitVisitsRequest()
+            chunk.visits = Array(request.visits[start..<min(start + 500, request.visits.count)])
+            results += try await intake.submit(
+                chunk, agency: agency, language: options.language, logger: Logger(label: "giupxa.import", factory: { _ in SwiftLogNoOpLogHandler() })).results
+        }
+        struct View: Encodable {
+            var agency: String
+            var stored = 0, alreadyStored = 0, conflicts = 0, rejected = 0
+            var problems: [String] = []
+        }
+        var view = View(agency: agency.code)
+        for result in results {
+            switch result.outcome {
+            case .stored: view.stored += 1
+            case .alreadyStored: view.alreadyStored += 1
+            case .conflict: view.conflicts += 1; view.problems.append(result.status.message)
+            default: view.rejected += 1; view.problems.append(result.status.message)
+            }
+        }
+        options.emit(view) {
+            ([options.pick(
+                vi: "\(agency.code): lưu mới \(view.stored), đã có \(view.alreadyStored), xung đột \(view.conflicts), bị từ chối \(view.rejected)",
+                en: "\(agency.code): stored \(view.stored), already stored \(view.alreadyStored), conflicts \(view.conflicts), rejected \(view.rejected)")]
+                + view.problems.map { "  - " + $0 }).joined(separator: "\n")
+        }
+        if view.conflicts + view.rejected > 0 { throw ExitCode.failure }
     }
 }

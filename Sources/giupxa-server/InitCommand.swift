@@ -9,11 +9,12 @@ struct InitCommand: AsyncParsableCommand {
         abstract: "Create the database and load the Điện Biên data (130 communes of 2017, agencies, a sample decision).")
 
     @OptionGroup var options: ServerOptions
+    @Flag(help: "Do not load the sample decision 708/QĐ-UBND (you will import the real ones).") var noSampleDecision = false
 
     func run() async throws {
         do {
             let store = try SQLiteStore(path: options.databasePath)
-            let summary = try await store.loadDefaultData()
+            let summary = try await store.loadDefaultData(sampleDecision: !noSampleDecision)
             options.emit(summary) {
                 options.pick(
                     vi: """

@@ -5,7 +5,53 @@ import GiupXaStorage
 
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agency", abstract: "Add or list agencies.", subcommands: [Add.self, List.self])
+        commandName: "agency", abstract: "Add, import or list agencies.", subcommands: [Add.self, Import.self, List.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register agencies from a CSV (code, name, kind; English or Vietnamese headers). All or nothing; agencies already registered with the same name are skipped.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "CSV file, UTF-8 with or without BOM.") var file: String
+
+        func run() async throws {
+            do {
+                let table = try CSVTable(parsing: String(decoding: Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self))
+                guard let codeColumn = table.column("agency_code", "code", "mã cơ quan", "mã"),
+                      let nameColumn = table.column("agency_name", "name", "tên cơ quan", "tên", "cơ quan")
+                else {
+                    throw GiupXaModels.ValidationError([FieldIssue(field: "csv.header", reason: .required, value: "agency_code, agency_name")])
+                }
+                let kindColumn = table.column("agency_kind", "kind", "loại")
+                let store = try options.openStore()
+                let existing = Dictionary(try await store.agencies().map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+                var issues: [FieldIssue] = []
+                var new: [Agency] = []
+                for (index, row) in table.rows.enumerated() {
+                    func cell(_ column: Int?) -> String { column.flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
+                    let agency = Agency(code: cell(codeColumn), name: cell(nameColumn), kind: cell(kindColumn).isEmpty ? "so" : cell(kindColumn))
+                    let line = "row \(index + 2)"
+                    if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "\(line).code", reason: .invalidFormat, value: agency.code)); continue }
+                    if agency.name.isEmpty || agency.name.count > 200 { issues.append(FieldIssue(field: "\(line).name", reason: agency.name.isEmpty ? .required : .tooLong, limit: 200)); continue }
+                    if let known = existing[agency.code] {
+                        if known.name != agency.name { issues.append(FieldIssue(field: "\(line).code", reason: .duplicate, value: "\(agency.code) = \(known.name)")) }
+                        continue
+                    }
+                    if new.contains(where: { $0.code == agency.code }) { issues.append(FieldIssue(field: "\(line).code", reason: .duplicate, value: agency.code)); continue }
+                    new.append(agency)
+                }
+                if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
+                try await store.addAgencies(new)
+                struct View: Encodable { var added: Int; var alreadyRegistered: Int }
+                let view = View(added: new.count, alreadyRegistered: table.rows.count - new.count)
+                options.emit(view) {
+                    options.pick(vi: "Đã thêm \(view.added) cơ quan; \(view.alreadyRegistered) cơ quan đã có từ trước",
+                                 en: "Added \(view.added) agencies; \(view.alreadyRegistered) were already registered")
+                }
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an agency.")

@@ -10,7 +10,8 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "giupxa-server",
         abstract: "GiupXa server and operator commands (Ban Dân tộc / standing agency).",
         subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
-                      DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self])
+                      DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self,
+                      ImportVisitsCommand.self, ReportCommand.self])
 }
 
 
@@ -21,7 +22,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Language of messages: vi (default) or en.")
     var lang: Language?
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text or json (report: also csv, html).")
     var format: OutputFormat = .text
 
     var databasePath: String {
@@ -44,7 +45,7 @@ struct ServerOptions: ParsableArguments {
 
     func emit(_ value: some Encodable, text: () -> String) {
         switch format {
-        case .text: print(text())
+        case .text, .csv, .html: print(text())
         case .json: print(CLIText.json(value))
         }
     }

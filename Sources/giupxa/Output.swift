@@ -16,7 +16,7 @@ struct Output: Sendable {
     /// Prints `text` or the JSON form of `value`, depending on --format.
     func emit(_ value: some Encodable, text: () -> String) {
         switch format {
-        case .text: print(text())
+        case .text, .csv, .html: print(text())
         case .json: print(CLIText.json(value))
         }
     }
@@ -43,7 +43,7 @@ struct Output: Sendable {
         case .json:
             struct Failure: Encodable { var error: String; var fields: [[String: String]] }
             print(CLIText.json(Failure(error: message, fields: fields)))
-        case .text:
+        case .text, .csv, .html:
             var lines = [pick(vi: "Lỗi: ", en: "Error: ") + message]
             lines += fields.map { "  - " + ($0["message"] ?? "") }
             CLIText.writeError(lines.joined(separator: "\n"))

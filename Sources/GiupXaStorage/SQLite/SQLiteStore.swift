@@ -24,7 +24,7 @@ public final class SQLiteStore: GiupXaStore {
 
     // MARK: Reference data
 
-    public func loadDefaultData() async throws -> DefaultDataSummary {
+    public func loadDefaultData(sampleDecision: Bool) async throws -> DefaultDataSummary {
         let communes = DefaultData.communes
         let agencies = DefaultData.agencies
         let decision = DefaultData.sampleDecision
@@ -45,10 +45,10 @@ public final class SQLiteStore: GiupXaStore {
                 try Self.insertAgency(agency, db: db, ignoreExisting: true)
             }
         }
-        _ = try await importDecision(decision, assignments: assignments)
+        if sampleDecision { _ = try await importDecision(decision, assignments: assignments) }
         return DefaultDataSummary(
             districts: Set(communes.map(\.district.code)).count, communes: communes.count,
-            agencies: agencies.count, assignments: assignments.count)
+            agencies: agencies.count, assignments: sampleDecision ? assignments.count : 0)
     }
 
     public func communes() async throws -> [Commune] {
@@ -79,6 +79,12 @@ public final class SQLiteStore: GiupXaStore {
                 throw StoreError.agencyExists(agency.code)
             }
             try Self.insertAgency(agency, db: db, ignoreExisting: false)
+        }
+    }
+
+    public func addAgencies(_ agencies: [Agency]) async throws {
+        try await pool.write { db in
+            for agency in agencies { try Self.insertAgency(agency, db: db, ignoreExisting: false) }
         }
     }
 
@@ -294,24 +300,62 @@ public final class SQLiteStore: GiupXaStore {
         }
     }
 
-    /// Why `agency` may not file `visit`, if it may not: the commune must exist, and a decision
-    /// must assign it to the agency for a period covering the visit's days (UTC+7).
+    /// Why `agency` may not file `visit`, if it may not: the commune must exist, and the
+    /// decision in force on the visit's first day (UTC+7) — the latest to start among those
+    /// covering it, so a later decision supersedes an earlier one from its start — must assign
+    /// the commune to the agency, for a period that also covers the visit's last day.
     private static func admission(_ visit: Visit, agency: String, db: Database) throws -> SubmitOutcome? {
         guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
             return .rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode))
         }
         let first = CivilDate(visit.start).yyyymmdd, last = CivilDate(visit.end).yyyymmdd
-        let assigned = try Row.fetchOne(
+        let inForce = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT number, period_end FROM decision WHERE period_start <= ? AND ? <= period_end
+                ORDER BY period_start DESC, signed_on DESC, number DESC LIMIT 1
+                """,
+            arguments: [first, first])
+        if let inForce, last <= (inForce["period_end"] as Int) {
+            let assigned = try Row.fetchOne(
+                db, sql: "SELECT 1 FROM assignment WHERE decision_number = ? AND agency_code = ? AND commune_code = ?",
+                arguments: [inForce["number"] as String, agency, visit.communeCode])
+            if assigned != nil { return nil }
+        }
+        let anyPeriod = try Row.fetchOne(
+            db, sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?", arguments: [agency, visit.communeCode])
+        if anyPeriod == nil { return .denied(.notAssigned) }
+        // Assigned by some decision covering these dates, but not by the one in force.
+        let covering = try Row.fetchOne(
             db,
             sql: """
                 SELECT 1 FROM assignment a JOIN decision d ON d.number = a.decision_number
                 WHERE a.agency_code = ? AND a.commune_code = ? AND d.period_start <= ? AND ? <= d.period_end
                 """,
             arguments: [agency, visit.communeCode, first, last])
-        if assigned != nil { return nil }
-        let anyPeriod = try Row.fetchOne(
-            db, sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?", arguments: [agency, visit.communeCode])
-        return .denied(anyPeriod == nil ? .notAssigned : .outsidePeriod)
+        return .denied(covering == nil ? .outsidePeriod : .superseded)
+    }
+
+    // MARK: Reports
+
+    public func allAssignments() async throws -> [Assignment] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT decision_number, agency_code, commune_code, role FROM assignment ORDER BY decision_number, agency_code, commune_code").map { row in
+                Assignment(
+                    decisionNumber: row["decision_number"], agencyCode: row["agency_code"], communeCode: row["commune_code"],
+                    role: Assignment.Role(rawValue: row["role"]) ?? .lead)
+            }
+        }
+    }
+
+    public func latestVisits(startingBefore instant: Date, agencyCode: String?) async throws -> [Visit] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT body FROM visit WHERE start_at < ? AND (? IS NULL OR agency_code = ?) ORDER BY start_at, id",
+                arguments: [Int64(instant.timeIntervalSince1970.rounded(.up)), agencyCode, agencyCode])
+            return try rows.map { try VisitEncoding.decode($0["body"] as String) }
+        }
     }
 
     // MARK: Row mapping
