@@ -47,6 +47,7 @@ let package = Package(
             name: "GiupXaProtocol",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaReports",
                 "GiupXaNoise",
                 "CGiupXaZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -91,6 +92,7 @@ let package = Package(
             name: "GiupXaClient",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaReports",
                 "GiupXaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -207,6 +209,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaReportsTests",
+            dependencies: ["GiupXaReports", "GiupXaModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -64,6 +64,23 @@ public struct CommuneCompliance: Sendable, Hashable, Codable {
     public var tokenVisits: Int
     @NullEncoded public var lastVisit: CivilDate?
     public var flags: [RowFlag]
+
+    public init(code: String, name: String, district: String, inScope: Bool, visits: Int, daysOnSite: Int, hoursOnSite: Double, cadres: Int, planShare: Double?, categories: [ActivityCategory], supportVnd: Int64, tokenVisits: Int, lastVisit: CivilDate?, flags: [RowFlag]) {
+        self.code = code
+        self.name = name
+        self.district = district
+        self.inScope = inScope
+        self.visits = visits
+        self.daysOnSite = daysOnSite
+        self.hoursOnSite = hoursOnSite
+        self.cadres = cadres
+        self.planShare = planShare
+        self.categories = categories
+        self.supportVnd = supportVnd
+        self.tokenVisits = tokenVisits
+        self.lastVisit = lastVisit
+        self.flags = flags
+    }
 }
 
 public struct AgencyCompliance: Sendable, Hashable, Codable {
@@ -87,12 +104,38 @@ public struct AgencyCompliance: Sendable, Hashable, Codable {
     public var daysSilent: Int
     public var flags: [AgencyFlag]
     public var communes: [CommuneCompliance]
+
+    public init(code: String, name: String, communesAssigned: Int, communesVisited: Int, visits: Int, daysOnSite: Int, hoursOnSite: Double, cadres: Int, planShare: Double?, categories: [ActivityCategory], categoryVisits: [String: Int], supportVnd: Int64, tokenVisits: Int, giftOnlyVisits: Int, lastVisit: CivilDate?, daysSilent: Int, flags: [AgencyFlag], communes: [CommuneCompliance]) {
+        self.code = code
+        self.name = name
+        self.communesAssigned = communesAssigned
+        self.communesVisited = communesVisited
+        self.visits = visits
+        self.daysOnSite = daysOnSite
+        self.hoursOnSite = hoursOnSite
+        self.cadres = cadres
+        self.planShare = planShare
+        self.categories = categories
+        self.categoryVisits = categoryVisits
+        self.supportVnd = supportVnd
+        self.tokenVisits = tokenVisits
+        self.giftOnlyVisits = giftOnlyVisits
+        self.lastVisit = lastVisit
+        self.daysSilent = daysSilent
+        self.flags = flags
+        self.communes = communes
+    }
 }
 
 public struct MonthCount: Sendable, Hashable, Codable {
     /// "2019-01"
     public var month: String
     public var visits: Int
+
+    public init(month: String, visits: Int) {
+        self.month = month
+        self.visits = visits
+    }
 }
 
 public struct ProvinceSummary: Sendable, Hashable, Codable {
@@ -111,6 +154,24 @@ public struct ProvinceSummary: Sendable, Hashable, Codable {
     public var agenciesMostlyGifts: Int
     public var agenciesMostlyToken: Int
     public var visitsPerMonth: [MonthCount]
+
+    public init(agencies: Int, assignments: Int, assignmentsVisited: Int, assignmentsNotVisited: Int, visits: Int, daysOnSite: Int, hoursOnSite: Double, tokenVisits: Int, giftOnlyVisits: Int, supportVnd: Int64, planShare: Double?, agenciesSilent: Int, agenciesMostlyGifts: Int, agenciesMostlyToken: Int, visitsPerMonth: [MonthCount]) {
+        self.agencies = agencies
+        self.assignments = assignments
+        self.assignmentsVisited = assignmentsVisited
+        self.assignmentsNotVisited = assignmentsNotVisited
+        self.visits = visits
+        self.daysOnSite = daysOnSite
+        self.hoursOnSite = hoursOnSite
+        self.tokenVisits = tokenVisits
+        self.giftOnlyVisits = giftOnlyVisits
+        self.supportVnd = supportVnd
+        self.planShare = planShare
+        self.agenciesSilent = agenciesSilent
+        self.agenciesMostlyGifts = agenciesMostlyGifts
+        self.agenciesMostlyToken = agenciesMostlyToken
+        self.visitsPerMonth = visitsPerMonth
+    }
 }
 
 /// An optional that JSON shows as `null` rather than leaving the key out, so readers of the

@@ -1,6 +1,7 @@
 import Foundation
 import GiupXaModels
 public import GiupXaProtocol
+import GiupXaReports
 public import GiupXaStorage
 import Logging
 public import NIOCore
@@ -29,6 +30,8 @@ public struct VisitService: Sendable {
                 return try await intake.submit(request, agency: agency, language: context.language, logger: context.logger)
             case .listVisits:
                 return try await listVisits(MessageCodec.decode(Giupxa_V1_ListVisitsRequest.self, from: message), context)
+            case .complianceReport:
+                return try await complianceReport(MessageCodec.decode(Giupxa_V1_ComplianceReportRequest.self, from: message), context)
             case .amendVisits:
                 let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_AmendVisitsRequest.self, from: message)
@@ -94,6 +97,45 @@ public struct VisitService: Sendable {
         response.visits = page.visits.map(Giupxa_V1_StoredVisit.init)
         response.nextPageToken = page.nextCursor?.token ?? Data()
         return response
+    }
+}
+
+extension VisitService {
+    /// Operators get any agency's report or the province's; an agency only its own.
+    func complianceReport(_ request: Giupxa_V1_ComplianceReportRequest, _ context: CallContext) async throws -> Giupxa_V1_ComplianceReportResponse {
+        let requested = request.agencyCode.uppercased()
+        let agency: String?
+        switch context.principal {
+        case .agency(let own):
+            guard requested.isEmpty || requested == own.code else {
+                context.logger.notice("call refused: another agency's report", metadata: ["giupxa.requested": "\(requested.prefix(16))"])
+                throw RPCError(code: .permissionDenied, message: context.language.pick(
+                    vi: "Cơ quan chỉ được xem báo cáo của chính mình", en: "An agency may see only its own report"))
+            }
+            agency = own.code
+        case .operator:
+            agency = requested.isEmpty ? nil : requested
+        }
+        let policy: ReportPolicy
+        let period: ReportPeriod
+        do {
+            policy = request.hasPolicy ? try request.policy.toModel() : .default
+            if !request.period.isEmpty {
+                period = try ReportPeriod.named(request.period, policy: policy)
+            } else {
+                guard let from = CivilDate(yyyymmdd: Int(request.fromDay)) else {
+                    throw ValidationError([FieldIssue(field: "from_day", reason: request.fromDay == 0 ? .required : .invalidFormat)])
+                }
+                guard let to = CivilDate(yyyymmdd: Int(request.toDay)) else {
+                    throw ValidationError([FieldIssue(field: "to_day", reason: request.toDay == 0 ? .required : .invalidFormat)])
+                }
+                period = try ReportPeriod.custom(from: from, to: to)
+            }
+        } catch {
+            throw RPCError(error, fieldPrefix: "", language: context.language)
+        }
+        let report = try await ReportBuilder(store: store).report(period: period, policy: policy, agency: agency)
+        return Giupxa_V1_ComplianceReportResponse(report)
     }
 }
 

@@ -9,7 +9,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Language of messages: vi (default) or en. Also GIUPXA_LANG or LANG.")
     var lang: Language?
 
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: "Output format: text or json (report: also csv, html).")
     var format: OutputFormat = .text
 
     @Option(name: .long, help: "Client directory (config and outbox). Default: $GIUPXA_HOME or ~/.giupxa.")

@@ -1,6 +1,7 @@
 import Foundation
 public import GiupXaModels
-import GiupXaProtocol
+public import GiupXaProtocol
+public import GiupXaReports
 
 /// The agency's side of the protocol: one connection per command, the HELLO riding with the
 /// first call. Everything the CLI does over the network goes through here.
@@ -33,10 +34,15 @@ public struct AgencyClient: Sendable {
         }
     }
 
-    public init(configuration: ClientConfiguration, language: Language, counters: any HandshakeCounterStore) throws(ClientError) {
+    /// - Parameter requireAgency: false for commands an operator credential may run (reports),
+    ///   where the configuration names no agency.
+    public init(
+        configuration: ClientConfiguration, language: Language, counters: any HandshakeCounterStore, requireAgency: Bool = true
+    ) throws(ClientError) {
         guard let server = configuration.server else { throw .notConfigured("server") }
         guard let address = ClientConfiguration.parseAddress(server) else { throw .notConfigured("server") }
-        guard let agency = configuration.agencyCode, !agency.isEmpty else { throw .notConfigured("agency") }
+        let agency = configuration.agencyCode ?? ""
+        guard !agency.isEmpty || !requireAgency else { throw .notConfigured("agency") }
         guard let secret = configuration.secret, !secret.isEmpty else { throw .notConfigured("secret") }
         try self.init(
             host: address.host, port: address.port, agencyCode: agency, secret: secret, language: language,
@@ -70,6 +76,19 @@ public struct AgencyClient: Sendable {
                 await connection.close()
                 throw error
             }
+        }
+    }
+
+    /// The compliance report (method 5): an operator's for any agency or the province, an
+    /// agency's for itself.
+    public func complianceReport(_ request: Giupxa_V1_ComplianceReportRequest) async throws -> ComplianceReport {
+        let response = try await withConnection { connection in
+            try await connection.call(.complianceReport, request, as: Giupxa_V1_ComplianceReportResponse.self, timeout: callTimeout)
+        }
+        do {
+            return try response.toModel()
+        } catch {
+            throw RPCError(code: .internal, message: "unreadable report from the server: \(error.message(language))")
         }
     }
 

@@ -8,6 +8,8 @@ public enum Method: UInt32, Sendable, Hashable, CaseIterable, CustomStringConver
     case listVisits = 3
     /// AmendVisitsRequest → AmendVisitsResponse
     case amendVisits = 4
+    /// ComplianceReportRequest → ComplianceReportResponse
+    case complianceReport = 5
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum Method: UInt32, Sendable, Hashable, CaseIterable, CustomStringConver
         case .submitVisits: "SubmitVisits"
         case .listVisits: "ListVisits"
         case .amendVisits: "AmendVisits"
+        case .complianceReport: "ComplianceReport"
         }
     }
 }
