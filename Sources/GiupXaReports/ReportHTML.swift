@@ -1,3 +1,4 @@
+import Foundation
 public import GiupXaModels
 
 /// The compliance report as one self-contained HTML5 page an operator opens in a browser and
@@ -37,20 +38,67 @@ public enum ReportHTML {
         return out
     }
 
-    /// A short column header for the coverage heatmap (the full title goes in a tooltip and the note).
-    static func shortTitle(_ category: ActivityCategory, _ language: Language) -> String {
+    /// A short column header for the coverage heatmap, on one or two lines (the full title goes
+    /// in a tooltip and in the note under the chart).
+    static func shortTitle(_ category: ActivityCategory, _ language: Language) -> [String] {
         switch category {
-        case .socioEconomicReview: language.pick(vi: "Rà soát KT-XH", en: "Socio-econ.")
-        case .developmentPlanning: language.pick(vi: "Quy hoạch", en: "Planning")
-        case .productionModels: language.pick(vi: "Mô hình SX", en: "Production")
-        case .trainingTechnology: language.pick(vi: "Tập huấn", en: "Training")
-        case .povertyReduction: language.pick(vi: "Giảm nghèo", en: "Poverty")
-        case .educationHealthSocial: language.pick(vi: "GD, YT, ASXH", en: "Edu., health")
-        case .politicalSystem: language.pick(vi: "HT chính trị", en: "Political")
-        case .securityOrder: language.pick(vi: "An ninh", en: "Security")
-        case .infrastructure: language.pick(vi: "Hạ tầng", en: "Infrastr.")
-        case .materialSupport: language.pick(vi: "Vật chất", en: "Material")
+        case .socioEconomicReview: language == .vi ? ["Rà soát", "KT-XH"] : ["Socio-econ.", "review"]
+        case .developmentPlanning: language == .vi ? ["Quy hoạch", "phát triển"] : ["Develop.", "planning"]
+        case .productionModels: language == .vi ? ["Mô hình", "sản xuất"] : ["Production", "models"]
+        case .trainingTechnology: language == .vi ? ["Tập huấn,", "chuyển giao"] : ["Training,", "technology"]
+        case .povertyReduction: language == .vi ? ["Giảm nghèo"] : ["Poverty", "reduction"]
+        case .educationHealthSocial: language == .vi ? ["Giáo dục,", "y tế, an sinh"] : ["Education,", "health"]
+        case .politicalSystem: language == .vi ? ["Hệ thống", "chính trị"] : ["Political", "system"]
+        case .securityOrder: language == .vi ? ["An ninh,", "trật tự"] : ["Security,", "order"]
+        case .infrastructure: language == .vi ? ["Hạ tầng"] : ["Infra-", "structure"]
+        case .materialSupport: language == .vi ? ["Hỗ trợ", "vật chất"] : ["Material", "support"]
         }
+    }
+
+    /// Font size of the heatmap's column headers (matches `.head` in the CSS).
+    static let headerFontSize = 11.0
+
+    /// The short title on one line: "Rà soát KT-XH".
+    static func shortTitleLine(_ category: ActivityCategory, _ language: Language) -> String {
+        shortTitle(category, language).joined(separator: " ").replacingOccurrences(of: "- ", with: "")
+    }
+
+    /// Estimated width of `text` in em, with the widths of DejaVu Sans, one of the widest system
+    /// sans-serif fonts, so that a name fitted with it also fits with Arial, Segoe UI or Roboto.
+    static func estimatedWidth(_ text: String) -> Double {
+        var em = 0.0
+        for character in text {
+            guard let scalar = character.unicodeScalars.first else { continue }
+            var base = scalar
+            if scalar.value > 0x7F, let name = scalar.properties.name,
+               let range = name.range(of: "LATIN SMALL LETTER ") ?? name.range(of: "LATIN CAPITAL LETTER "),
+               let letter = name[range.upperBound...].unicodeScalars.first {
+                // "LATIN SMALL LETTER U WITH HORN AND TILDE" → u: tones do not change the width.
+                base = name.hasPrefix("LATIN SMALL") ? Unicode.Scalar(letter.value + 0x20)! : letter
+            }
+            em += glyphWidths[base] ?? (base.properties.isUppercase ? 0.72 : base.value >= 0x2000 ? 1.0 : 0.62)
+        }
+        return em
+    }
+
+    private static let glyphWidths: [Unicode.Scalar: Double] = {
+        var widths: [Unicode.Scalar: Double] = [" ": 0.32, "-": 0.36, ".": 0.32, ",": 0.32, "(": 0.39, ")": 0.39, "/": 0.34, "&": 0.78]
+        let lower: [Double] = [0.61, 0.64, 0.55, 0.64, 0.62, 0.35, 0.64, 0.63, 0.28, 0.28, 0.58, 0.28, 0.97, 0.63, 0.61, 0.64, 0.64, 0.41, 0.52, 0.39, 0.63, 0.59, 0.82, 0.59, 0.59, 0.53]
+        let upper: [Double] = [0.68, 0.69, 0.70, 0.77, 0.63, 0.58, 0.78, 0.75, 0.30, 0.30, 0.66, 0.56, 0.86, 0.75, 0.79, 0.60, 0.79, 0.70, 0.64, 0.61, 0.73, 0.68, 0.99, 0.69, 0.61, 0.69]
+        for (index, width) in lower.enumerated() { widths[Unicode.Scalar(UInt8(97 + index))] = width }
+        for (index, width) in upper.enumerated() { widths[Unicode.Scalar(UInt8(65 + index))] = width }
+        for digit in 48...57 { widths[Unicode.Scalar(UInt8(digit))] = 0.64 }
+        return widths
+    }()
+
+    /// `text`, shortened with "…" if needed to fit `width` pixels at `fontSize`.
+    static func fitted(_ text: String, width: Double, fontSize: Double) -> String {
+        let limit = width / fontSize
+        guard estimatedWidth(text) > limit else { return text }
+        var characters = Array(text)
+        while !characters.isEmpty && estimatedWidth(String(characters)) + 1.0 > limit { characters.removeLast() }
+        while characters.last == " " || characters.last == "," || characters.last == "-" { characters.removeLast() }
+        return String(characters) + "…"
     }
 
     /// "Im lặng", "Chủ yếu tặng quà", … — the flag names of the other formats, as badges.
@@ -68,10 +116,13 @@ private struct Page {
 
     /// Width of every chart's coordinate system; the SVG scales to the page width.
     let chartWidth = 1280
-    /// Room for agency names left of the bars and heatmap cells.
-    let labelWidth = 340
-    /// Agency names longer than this are shortened in the charts (full name in a tooltip).
-    let maxLabelCharacters = 50
+    /// Room for agency names left of the bars and heatmap cells; longer names are shortened
+    /// with "…" (the full name is in a tooltip and in the table).
+    let labelWidth = 440
+    /// Font size of agency names in the charts (matches `.name` in the CSS).
+    let nameFontSize = 11.5
+    /// One column per activity category right of the names.
+    var heatmapColumnWidth: Double { (Double(chartWidth) - Double(labelWidth) - 10) / Double(ActivityCategory.allCases.count) }
 
     init(report: ComplianceReport, language: Language) {
         self.report = report
@@ -103,7 +154,7 @@ private struct Page {
     }
 
     private func shortName(_ name: String) -> String {
-        name.count <= maxLabelCharacters ? name : String(name.prefix(maxLabelCharacters - 1)) + "…"
+        ReportHTML.fitted(name, width: Double(labelWidth) - 14, fontSize: nameFontSize)
     }
 
     /// "2019-01" → "01/2019".
@@ -176,12 +227,15 @@ private struct Page {
         card(n(p.visits), t("Chuyến công tác", "Visits"),
              sub: p.planShare.map { e(pct($0)) + " " + t("có kế hoạch", "with a written plan") })
         card(n(p.daysOnSite), t("Ngày ở cơ sở", "Days on site"), sub: hours(p.hoursOnSite) + " " + t("giờ", "hours"))
+        let tokenShare = p.visits == 0 ? nil : Double(p.tokenVisits) / Double(p.visits)
+        let giftShare = p.visits == 0 ? nil : Double(p.giftOnlyVisits) / Double(p.visits)
         card(n(p.tokenVisits), t("Chuyến hình thức", "Token visits"),
-             sub: p.visits == 0 ? nil : pct(Double(p.tokenVisits) / Double(p.visits)) + " " + t("số chuyến", "of visits"),
-             warn: p.tokenVisits > 0)
+             sub: tokenShare.map { pct($0) + " " + t("số chuyến", "of visits") },
+             warn: (tokenShare ?? 0) > report.policy.mostlyTokenShare)
         card(n(p.giftOnlyVisits), t("Chuyến chỉ tặng quà", "Gift-only visits"),
-             sub: p.visits == 0 ? nil : pct(Double(p.giftOnlyVisits) / Double(p.visits)) + " " + t("số chuyến", "of visits"))
-        card(money(p.supportVnd), t("Tổng hỗ trợ vật chất", "Material support"), wide: true)
+             sub: giftShare.map { pct($0) + " " + t("số chuyến", "of visits") },
+             warn: (giftShare ?? 0) > report.policy.mostlyGiftsShare)
+        card(money(p.supportVnd), t("Tổng hỗ trợ vật chất", "Material support"), small: true)
         card(n(p.agenciesSilent), t("Cơ quan im lặng", "Agencies silent"), warn: p.agenciesSilent > 0, flag: "silent")
         card(n(p.agenciesMostlyGifts), t("Cơ quan chủ yếu tặng quà", "Agencies mostly gifts"), warn: p.agenciesMostlyGifts > 0, flag: "other")
         card(n(p.agenciesMostlyToken), t("Cơ quan chủ yếu hình thức", "Agencies mostly token visits"), warn: p.agenciesMostlyToken > 0, flag: "other")
@@ -189,11 +243,10 @@ private struct Page {
     }
 
     /// `value`, `label` and `sub` are already escaped.
-    private mutating func card(_ value: String, _ label: String, sub: String? = nil, warn: Bool = false, wide: Bool = false, flag: String? = nil) {
+    private mutating func card(_ value: String, _ label: String, sub: String? = nil, warn: Bool = false, small: Bool = false, flag: String? = nil) {
         var classes = "card"
-        if wide { classes += " wide" }
         if warn { classes += flag == "silent" ? " warn silent" : " warn" }
-        out += "<div class=\"\(classes)\"><div class=\"v\">\(value)</div><div class=\"k\">\(label)</div>"
+        out += "<div class=\"\(classes)\"><div class=\"v\(small ? " sm" : "")\">\(value)</div><div class=\"k\">\(label)</div>"
         if let sub { out += "<div class=\"s\">\(sub)</div>" }
         out += "</div>\n"
     }
@@ -300,9 +353,9 @@ private struct Page {
     private mutating func heatmap() {
         let title = language.pick(vi: "Các lĩnh vực đã giúp đỡ, theo cơ quan", en: "Activity categories covered, per agency")
         let categories = ActivityCategory.allCases
-        let rowHeight = 20.0, top = 40.0
+        let rowHeight = 20.0, top = 48.0
         let left = Double(labelWidth)
-        let columnWidth = (Double(chartWidth) - left - 10) / Double(categories.count)
+        let columnWidth = heatmapColumnWidth
         let height = top + Double(max(report.agencies.count, 1)) * rowHeight + 44
         let maximum = report.agencies.flatMap { $0.categoryVisits.values }.max() ?? 0
         out += "<section class=\"chart\">\n<h2>\(t("Biểu đồ 3. ", "Chart 3. "))\(e(title))</h2>\n"
@@ -310,7 +363,12 @@ private struct Page {
         out += svgOpen(height: height, label: title)
         for (index, category) in categories.enumerated() {
             let x = left + (Double(index) + 0.5) * columnWidth
-            out += "<text class=\"head\" x=\"\(c(x))\" y=\"\(c(top - 10))\" text-anchor=\"middle\"><title>\(e(category.title(language)))</title>\(e(ReportHTML.shortTitle(category, language)))</text>\n"
+            let lines = ReportHTML.shortTitle(category, language)
+            out += "<text class=\"head\" x=\"\(c(x))\" y=\"\(c(top - 10 - 13 * Double(lines.count - 1)))\" text-anchor=\"middle\"><title>\(e(category.title(language)))</title>"
+            for (number, line) in lines.enumerated() {
+                out += number == 0 ? e(line) : "<tspan x=\"\(c(x))\" dy=\"13\">\(e(line))</tspan>"
+            }
+            out += "</text>\n"
         }
         guard !report.agencies.isEmpty else {
             out += noData(y: top + rowHeight)
@@ -325,7 +383,7 @@ private struct Page {
             out += nameLabel(agency.name, x: left - 8, y: y + rowHeight / 2 + 4)
             for (index, category) in categories.enumerated() {
                 guard let count = agency.categoryVisits[category.rawValue], count > 0 else { continue }
-                let level = min(5, max(1, Int((Double(count) * 5 / Double(maximum)).rounded(.up))))
+                let level = shade(count, maximum: maximum)
                 let x = left + Double(index) * columnWidth
                 out += "<rect class=\"h\(level)\" x=\"\(c(x + 1))\" y=\"\(c(y + 1))\" width=\"\(c(columnWidth - 2))\" height=\"\(c(rowHeight - 2))\"/>"
                 out += "<text class=\"\(level >= 4 ? "cl" : "cd")\" x=\"\(c(x + columnWidth / 2))\" y=\"\(c(y + rowHeight / 2 + 4))\" text-anchor=\"middle\">\(n(count))</text>"
@@ -334,17 +392,31 @@ private struct Page {
         }
         if maximum > 0 {
             // Shade legend.
+            // Shade legend: each shade with the counts it stands for.
             let legendY = top + Double(report.agencies.count) * rowHeight + 16
             out += "<text class=\"tick\" x=\"\(c(left - 8))\" y=\"\(c(legendY + 12))\" text-anchor=\"end\">\(t("Số chuyến:", "Visits:"))</text>"
-            out += "<text class=\"tick\" x=\"\(c(left))\" y=\"\(c(legendY + 12))\">1</text>"
+            var x = left
+            var low = 1
             for level in 1...5 {
-                out += "<rect class=\"h\(level)\" x=\"\(c(left + 14 + Double(level - 1) * 30))\" y=\"\(c(legendY))\" width=\"28\" height=\"16\"/>"
+                let high = level == 5 ? maximum : level * level * maximum / 25
+                guard high >= low else { continue }
+                let label = high == low ? n(low) : "\(n(low))–\(n(high))"
+                out += "<rect class=\"h\(level)\" x=\"\(c(x))\" y=\"\(c(legendY))\" width=\"28\" height=\"16\"/>"
+                out += "<text class=\"tick\" x=\"\(c(x + 33))\" y=\"\(c(legendY + 12))\">\(label)</text>"
+                x += 33 + Double(label.count) * 7.5 + 14
+                low = high + 1
             }
-            out += "<text class=\"tick\" x=\"\(c(left + 14 + 5 * 30 + 4))\" y=\"\(c(legendY + 12))\">\(n(maximum))</text>\n"
+            out += "\n"
         }
         out += "</svg>\n"
-        let legend = categories.map { "<b>\(e(ReportHTML.shortTitle($0, language)))</b>: \(e($0.title(language)))" }
+        let legend = categories.map { "<b>\(e(ReportHTML.shortTitleLine($0, language)))</b>: \(e($0.title(language)))" }
         out += "<p class=\"note\">\(legend.joined(separator: " · "))</p>\n</section>\n"
+    }
+
+    /// The shade (1…5) of a heatmap cell: the smallest k with count ≤ k²/25 × maximum, a square-root
+    /// scale so that a few very active agencies do not wash out everyone else's cells.
+    private func shade(_ count: Int, maximum: Int) -> Int {
+        (1...5).first { 25 * count <= $0 * $0 * maximum } ?? 5
     }
 
     // MARK: The agency table
@@ -371,7 +443,7 @@ private struct Page {
             out += "<td>\(n(agency.daysOnSite))</td><td>\(hours(agency.hoursOnSite))</td><td>\(n(agency.cadres))</td>"
             out += "<td>\(pct(agency.planShare))</td>\(categoriesCell(agency.categories, of: allCategories))"
             out += "<td>\(money(agency.supportVnd))</td><td>\(n(agency.tokenVisits))</td><td>\(date(agency.lastVisit))</td>"
-            out += "<td>\(n(agency.daysSilent))</td><td>"
+            out += agency.flags.contains(.silent) ? "<td class=\"bad\">\(n(agency.daysSilent))</td><td>" : "<td>\(n(agency.daysSilent))</td><td>"
             for flag in agency.flags {
                 out += "<span class=\"badge \(flag == .silent ? "f2" : "f1")\">\(e(ReportHTML.badge(flag.title(language))))</span>"
             }
@@ -393,7 +465,7 @@ private struct Page {
 
     private func categoriesCell(_ categories: [ActivityCategory], of total: Int) -> String {
         guard !categories.isEmpty else { return "<td>0/\(total)</td>" }
-        let names = categories.map { ReportHTML.shortTitle($0, language) }.joined(separator: ", ")
+        let names = categories.map { ReportHTML.shortTitleLine($0, language) }.joined(separator: ", ")
         return "<td title=\"\(e(names))\">\(n(categories.count))/\(total)</td>"
     }
 
@@ -422,12 +494,12 @@ private struct Page {
         h1{font-size:22px;margin:0 0 6px}
         h2{font-size:17px;margin:26px 0 8px;border-bottom:2px solid var(--line);padding-bottom:4px}
         .policy,.note{color:var(--muted);font-size:12.5px;margin:4px 0 8px}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:10px}
         .card{border:1px solid var(--line);border-left:5px solid var(--bar);border-radius:6px;padding:8px 12px;background:#f8fafc;break-inside:avoid}
-        .card.wide{grid-column:span 2}
         .card.warn{border-left-color:var(--warn);background:#fff7ee}
         .card.warn.silent{border-left-color:var(--bad);background:#fdf0ef}
         .card .v{font-size:24px;font-weight:700;white-space:nowrap}
+        .card .v.sm{font-size:19px;line-height:29px}
         .card .k{font-size:13px;color:var(--muted)}
         .card .s{font-size:12px;color:var(--ink)}
         .chart{break-inside:avoid}
@@ -435,8 +507,8 @@ private struct Page {
         svg text{fill:var(--ink)}
         .tick{font-size:12px;fill:var(--muted)}
         .val{font-size:11px}
-        .name{font-size:12px}
-        .head{font-size:12px;font-weight:700}
+        .name{font-size:11.5px}
+        .head{font-size:11px;font-weight:700}
         .atitle{font-size:12.5px;font-weight:600}
         .grid{stroke:#e6eaee;stroke-width:1}
         .axis{stroke:#8a96a3;stroke-width:1}
@@ -458,6 +530,7 @@ private struct Page {
         .t tr.ag td{background:#f8fafc;border-top:1px solid var(--line)}
         .t tr.cm td:first-child{padding-left:24px}
         .t tr.nv td{background:#fdecea}
+        .t td.bad{color:var(--bad);font-weight:700}
         .code{color:var(--muted);font-size:11.5px}
         .badge{display:inline-block;border-radius:9px;padding:0 7px;margin:1px 2px 1px 0;font-size:11px;font-weight:600;color:#fff;white-space:nowrap}
         .f1{background:var(--warn)}.f2{background:var(--bad)}.f3{background:#a94442}

@@ -12,6 +12,12 @@ public struct ReportPolicy: Sendable, Hashable, Codable {
         public var requireWrittenPlan = true
         /// A visit that only brings gifts is a token visit.
         public var giftOnly = true
+
+        public init(minHoursOnSite: Double = 24, requireWrittenPlan: Bool = true, giftOnly: Bool = true) {
+            self.minHoursOnSite = minHoursOnSite
+            self.requireWrittenPlan = requireWrittenPlan
+            self.giftOnly = giftOnly
+        }
     }
 
     /// "dd/mm": the reporting year starts on this day of the previous year (Decree 09/2019: 15/12).

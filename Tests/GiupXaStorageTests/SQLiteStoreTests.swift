@@ -109,6 +109,29 @@ import Testing
         #expect(second == first)
     }
 
+    @Test func aLaterDecisionSupersedesFromItsStartWithoutRewritingHistory() async throws {
+        // The sample 708 (until 31/12/2020) gives STNMT Keo Lôm, Phì Nhừ and Chiềng Sơ; a new
+        // decision from 01/01/2020 keeps only Chiềng Sơ.
+        let later = Decision(
+            number: "9/QĐ-UBND", signedOn: CivilDate(year: 2019, month: 12, day: 1)!,
+            period: DateRange(start: CivilDate(year: 2020, month: 1, day: 1)!, end: CivilDate(year: 2025, month: 12, day: 31)!),
+            standingAgencyCode: "BDT")
+        _ = try await store.importDecision(later, assignments: [
+            Assignment(decisionNumber: later.number, agencyCode: "STNMT", communeCode: "03211", role: .lead),
+        ])
+        func visit(_ commune: String, _ start: String) -> Visit {
+            let at = VietnameseFormat.parseDateTime(start)!
+            return Visit(communeCode: commune, start: at, end: at.addingTimeInterval(86_400),
+                         cadres: [Cadre(name: "Lò Văn Minh", position: "")]).normalized()
+        }
+        let outcomes = try await store.submitVisits(
+            [visit("03376", "12/03/2019 08:00"), visit("03376", "12/03/2020 08:00"), visit("03211", "12/03/2020 08:00")],
+            agencyCode: "STNMT", receivedAt: Date())
+        #expect(outcomes == [.stored(revision: 1), .denied(.superseded), .stored(revision: 1)])
+        // The 2019 visit under the earlier decision stays as it was.
+        #expect(try await store.visits(VisitQuery(agencyCode: "STNMT")).visits.count == 2)
+    }
+
     @Test func decisionImportIsIdempotentAndRefusesADifferentTable() async throws {
         let decision = Decision(
             number: "2072/QĐ-UBND", signedOn: CivilDate(year: 2021, month: 11, day: 17)!,

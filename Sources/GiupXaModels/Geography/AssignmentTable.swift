@@ -36,14 +36,19 @@ public enum AssignmentTable {
             let agency = agencyByCode[agencyText.uppercased()]
                 ?? agencyByKey[VietnameseText.searchKey(agencyText)].flatMap { $0.count == 1 ? $0[0] : nil }
             if agency == nil {
-                issues.append(FieldIssue(field: "row \(line).agency", reason: .unknownAgency, value: agencyText))
+                issues.append(FieldIssue(
+                    field: "row \(line).agency", reason: .unknownAgency, value: agencyText,
+                    candidates: NearestNames.closest(to: agencyText, among: agencies.map(\.name))))
             }
             var commune = communeByCode[communeText]
             if commune == nil {
                 var candidates = communeByKey[VietnameseText.searchKey(communeText)] ?? []
                 let district = VietnameseText.searchKey(cell(districtColumn))
                 if candidates.count > 1 && !district.isEmpty {
-                    candidates = candidates.filter { VietnameseText.searchKey($0.district.name).contains(district) }
+                    // "Huyện Điện Biên" must not also pick "Huyện Điện Biên Đông": an exact
+                    // district name first, then one without its prefix, then a partial match.
+                    let exact = candidates.filter { Self.districtKeys($0.district.name).contains(district) }
+                    candidates = exact.isEmpty ? candidates.filter { VietnameseText.searchKey($0.district.name).contains(district) } : exact
                 }
                 commune = candidates.count == 1 ? candidates[0] : nil
                 if candidates.count > 1 {
@@ -52,7 +57,9 @@ public enum AssignmentTable {
                 }
             }
             if commune == nil {
-                issues.append(FieldIssue(field: "row \(line).commune", reason: .unknownCommune, value: communeText))
+                issues.append(FieldIssue(
+                    field: "row \(line).commune", reason: .unknownCommune, value: communeText,
+                    candidates: Self.closestCommunes(communeText, communes)))
             }
             let roleKey = VietnameseText.searchKey(cell(roleColumn))
             let role: Assignment.Role
@@ -72,5 +79,22 @@ public enum AssignmentTable {
         }
         if !issues.isEmpty { throw ValidationError(issues) }
         return result
+    }
+
+    /// "Huyện Điện Biên Đông" is also written "Điện Biên Đông" or "H. Điện Biên Đông".
+    static func districtKeys(_ name: String) -> Set<String> {
+        let key = VietnameseText.searchKey(name)
+        var keys: Set<String> = [key]
+        for prefix in ["huyen ", "thi xa ", "thanh pho ", "h. ", "tx. ", "tp. ", "tp "] where key.hasPrefix(prefix) {
+            keys.insert(String(key.dropFirst(prefix.count)))
+        }
+        return keys
+    }
+
+    /// The communes whose names are closest, with their district to tell them apart.
+    static func closestCommunes(_ text: String, _ communes: [Commune]) -> [String] {
+        let names = NearestNames.closest(to: text, among: communes.map(\.name))
+        return names.flatMap { name in communes.filter { $0.name == name }.map { "\($0.name) (\($0.district.name))" } }
+            .prefix(3).map { $0 }
     }
 }

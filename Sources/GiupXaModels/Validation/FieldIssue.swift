@@ -27,17 +27,21 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
     public var limit: Int?
     /// The offending value when it is safe to echo (a code or a category name, never free text).
     public var value: String?
+    /// For an unknown name: the closest known ones, best first, so the user can fix a typo.
+    public var candidates: [String]
 
-    public init(field: String, reason: Reason, limit: Int? = nil, value: String? = nil) {
+    public init(field: String, reason: Reason, limit: Int? = nil, value: String? = nil, candidates: [String] = []) {
         self.field = field
         self.reason = reason
         self.limit = limit
         self.value = value
+        self.candidates = candidates
     }
 
     /// "cadres[0].name: bắt buộc" — field first, so a user can find it.
     public func message(_ language: Language) -> String {
-        "\(field): \(reasonText(language))"
+        let closest = candidates.isEmpty ? "" : language.pick(vi: "; gần nhất: ", en: "; closest: ") + candidates.joined(separator: ", ")
+        return "\(field): \(reasonText(language))\(closest)"
     }
 
     public var description: String { message(.en) }
