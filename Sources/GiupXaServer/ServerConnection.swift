@@ -62,13 +62,20 @@ struct ServerConnection {
         }
         defer { timeout.cancel() }
 
-        guard case .preamble(let preamble)? = try await events.next() else { throw ProtocolViolation.badPreamble }
+        // A drain that ends the stream before the HELLO has arrived (a long first flight on a
+        // slow link) is the server's doing: say so, so the client retries elsewhere or later.
+        let shuttingDown = RPCError(code: .unavailable, message: "Máy chủ đang dừng, vui lòng kết nối lại sau / Server shutting down, reconnect later")
+        guard case .preamble(let preamble)? = try await events.next() else {
+            throw drain.isDraining ? shuttingDown : ProtocolViolation.badPreamble
+        }
         // The bytes after the preamble follow the client's highest version (§3.2).
         let version = preamble.maxVersion
         guard preamble.minVersion <= preamble.maxVersion, Self.supportedVersions.contains(version) else {
             throw ProtocolViolation.unsupportedVersion(min: preamble.minVersion, max: preamble.maxVersion)
         }
-        guard case .frame(let frame)? = try await events.next() else { throw ProtocolViolation.malformedHello("connection closed") }
+        guard case .frame(let frame)? = try await events.next() else {
+            throw drain.isDraining ? shuttingDown : ProtocolViolation.malformedHello("connection closed")
+        }
         guard frame.type == .hello, frame.callID == 0, frame.flags.rawValue == 0 else {
             throw ProtocolViolation.unexpectedFrame(frame.type, "the first frame must be HELLO on call 0")
         }

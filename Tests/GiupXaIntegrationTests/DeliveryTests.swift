@@ -147,7 +147,9 @@ extension DeliveryTests {
         let sync = try h.spawnClient(
             "device", ["sync", "--batch-size", "5", "--max-failures", "100", "--backoff-ms", "100", "--backoff-max-ms", "300", "--lang", "en"],
             output: log)
-        usleep(1_200_000)
+        // Late enough that the secured handshake's first flight (the HELLO and the first window
+        // of calls) has arrived and calls are in flight.
+        usleep(2_500_000)
         let stopping = ContinuousClock.now
         server.process.terminate()  // SIGTERM
         server.process.waitUntilExit()
