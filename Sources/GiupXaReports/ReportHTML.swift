@@ -235,7 +235,10 @@ private struct Page {
         card(n(p.giftOnlyVisits), t("Chuyến chỉ tặng quà", "Gift-only visits"),
              sub: giftShare.map { pct($0) + " " + t("số chuyến", "of visits") },
              warn: (giftShare ?? 0) > report.policy.mostlyGiftsShare)
-        card(money(p.supportVnd), t("Tổng hỗ trợ vật chất", "Material support"), small: true)
+        // The amount with its unit smaller, so that billions of đồng fit the card.
+        let amount = VietnameseFormat.vnd(p.supportVnd, language: language)
+        let unit = amount.lastIndex(of: " ").map { amount[$0...] } ?? ""
+        card(e(String(amount.dropLast(unit.count))) + "<span class=\"u\">\(e(String(unit)))</span>", t("Tổng hỗ trợ vật chất", "Material support"), small: true)
         card(n(p.agenciesSilent), t("Cơ quan im lặng", "Agencies silent"), warn: p.agenciesSilent > 0, flag: "silent")
         card(n(p.agenciesMostlyGifts), t("Cơ quan chủ yếu tặng quà", "Agencies mostly gifts"), warn: p.agenciesMostlyGifts > 0, flag: "other")
         card(n(p.agenciesMostlyToken), t("Cơ quan chủ yếu hình thức", "Agencies mostly token visits"), warn: p.agenciesMostlyToken > 0, flag: "other")
@@ -499,7 +502,8 @@ private struct Page {
         .card.warn{border-left-color:var(--warn);background:#fff7ee}
         .card.warn.silent{border-left-color:var(--bad);background:#fdf0ef}
         .card .v{font-size:24px;font-weight:700;white-space:nowrap}
-        .card .v.sm{font-size:19px;line-height:29px}
+        .card .v.sm{font-size:17px;line-height:1.3;white-space:normal;padding-top:5px}
+        .card .v .u{font-size:13px;font-weight:600}
         .card .k{font-size:13px;color:var(--muted)}
         .card .s{font-size:12px;color:var(--ink)}
         .chart{break-inside:avoid}

@@ -9,11 +9,14 @@ public struct CallContext: Sendable {
     public var principal: Principal
     public var language: Language
     public var logger: Logger
+    /// The compression dictionary agreed in the HELLO, if any.
+    public var dictionary: CompressionDictionary?
 
-    public init(principal: Principal, language: Language, logger: Logger) {
+    public init(principal: Principal, language: Language, logger: Logger, dictionary: CompressionDictionary? = nil) {
         self.principal = principal
         self.language = language
         self.logger = logger
+        self.dictionary = dictionary
     }
 
     /// The calling agency, for agency methods; an operator credential is refused.

@@ -113,9 +113,12 @@ struct ServerConnection {
         server.limits.maxMessageBytes = UInt32(configuration.limits.maxMessageBytes)
         server.limits.maxVisitsPerBatch = UInt32(configuration.limits.maxVisitsPerBatch)
         server.limits.maxConcurrentCalls = UInt32(configuration.limits.maxConcurrentCalls)
+        // Mode 2 both ways if we hold the client's dictionary; its pipelined calls already use it.
+        let dictionary = CompressionDictionary.known(hello.compressionDictionary)
+        server.compressionDictionary = dictionary?.id ?? 0
         try await outbound.write(MessageCodec.serverHello(server))
         callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
-        return CallContext(principal: principal, language: language, logger: callLogger)
+        return CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary)
     }
 
     /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.
@@ -176,7 +179,7 @@ struct ServerConnection {
     private func answer(_ frame: Frame, context: CallContext) async -> Frame {
         let request: MessageCodec.Request
         do {
-            request = try MessageCodec.openRequest(frame, limits: configuration.limits)
+            request = try MessageCodec.openRequest(frame, limits: configuration.limits, dictionary: context.dictionary)
         } catch {
             return MessageCodec.status(callID: frame.callID, error: error)
         }
@@ -198,7 +201,7 @@ struct ServerConnection {
             let response = try await Deadline.run(milliseconds: timeout) {
                 try await service.handle(method, message: request.message, context: context)
             }
-            let reply = MessageCodec.response(callID: frame.callID, message: response)
+            let reply = MessageCodec.response(callID: frame.callID, message: response, dictionary: context.dictionary)
             // Never send what the client's decoder must refuse: that would cost the connection.
             guard reply.body.readableBytes <= configuration.limits.maxFrameBytes else {
                 return MessageCodec.status(callID: frame.callID, error: RPCError(

@@ -113,14 +113,14 @@ struct FrameMeaning: Codable {
         let expected = try #require(try decodedMessage(), "\(vector): no message")
         var payload = frame.body
         if frame.type == .request {
-            let request = try MessageCodec.openRequest(frame, limits: .default)
+            let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: .visits1)
             #expect(request.methodNumber == method, "\(vector)")
             if let metadata {
                 #expect(request.metadata == (try Giupxa_V1_CallMetadata(jsonString: metadata)), "\(vector)")
             }
             payload = request.message
         } else {
-            payload = try MessageCodec.openMessage(payload, compression: frame.flags.compression, limits: .default)
+            payload = try MessageCodec.openMessage(payload, compression: frame.flags.compression, limits: .default, dictionary: .visits1)
         }
         let actual = try Swift.type(of: expected).init(serializedBytes: Array(payload.readableBytesView))
         #expect(actual.isEqualTo(message: expected), "\(vector): message differs")
@@ -135,7 +135,9 @@ struct FrameMeaning: Codable {
         switch type {
         case .request:
             let metadata = try self.metadata.map { try Giupxa_V1_CallMetadata(jsonString: $0) }
-            return MessageCodec.request(callID: callID, method: try #require(Method(rawValue: method ?? 0)), metadata: metadata, message: message)
+            return MessageCodec.request(
+                callID: callID, method: try #require(Method(rawValue: method ?? 0)), metadata: metadata, message: message,
+                dictionary: compression == "deflate-dictionary-1" ? .visits1 : nil)
         case .response:
             return MessageCodec.response(callID: callID, message: message)
         default:

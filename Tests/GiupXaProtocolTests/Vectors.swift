@@ -11,7 +11,7 @@ enum Vectors {
         return FrameMeaning(
             type: frame.type.name, flags: frame.flags.rawValue, callID: frame.callID, method: method?.rawValue,
             metadata: try! metadata?.jsonString(options: options),
-            compression: message == nil ? nil : (frame.flags.compression == .deflateRaw ? "deflate-raw" : "none"),
+            compression: message == nil ? nil : ["deflate-raw", "deflate-dictionary-1"].first { frame.flags.compression == ($0 == "deflate-raw" ? .deflateRaw : .deflateDictionary) } ?? "none",
             messageType: message.map { type(of: $0).protoMessageName },
             message: try! message?.jsonString(options: options),
             bodyHex: message == nil ? Hex.encode(Array(frame.body.readableBytesView)) : nil)
@@ -62,6 +62,7 @@ enum Vectors {
         var submitResponse = Giupxa_V1_SubmitVisitsResponse()
         submitResponse.results = [result]
         let responseFrame = MessageCodec.response(callID: 2, message: submitResponse)
+        let dictionaryFrame = MessageCodec.request(callID: 2, method: .submitVisits, metadata: metadata, message: submit, dictionary: .visits1)
 
         var listVisits = Giupxa_V1_ListVisitsRequest()
         listVisits.communeCode = "03376"
@@ -94,6 +95,8 @@ enum Vectors {
                    "server-to-client", [(serverFrame, frame(serverFrame, message: server))]),
             vector("submit-one-visit-compressed", "SubmitVisits (method 2) with one realistic visit, call 2, metadata timeout 120 s, message compressed with raw deflate (flags 0x5: M + deflate-raw).",
                    "client-to-server", [(submitFrame, frame(submitFrame, method: .submitVisits, metadata: metadata, message: submit))]),
+            vector("submit-one-visit-dictionary", "The same call compressed against preset dictionary 1 (Protocol/dictionaries/visits-1.bin, agreed in the HELLO; flags 0x6: M + deflate-dictionary).",
+                   "client-to-server", [(dictionaryFrame, frame(dictionaryFrame, method: .submitVisits, metadata: metadata, message: submit))]),
             vector("submit-response-stored", "One VisitResult: STORED at revision 1. Too small to compress.",
                    "server-to-client", [(responseFrame, frame(responseFrame, message: submitResponse))]),
             vector("list-visits-no-metadata", "ListVisits (method 3) on call 300 (a two-byte call id varint) without metadata and uncompressed.",

@@ -1,3 +1,4 @@
+import Foundation
 import GiupXaModels
 import GiupXaProtocol
 import NIOCore
@@ -42,5 +43,34 @@ import Testing
         // A tiny message stays plain.
         let tiny = MessageCodec.request(callID: 1, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest())
         #expect(tiny.flags.compression == .none)
+    }
+}
+
+/// Compression mode 2: a preset dictionary of visit text (PROTOCOL.md §9.2).
+@Suite struct DictionaryCompressionTests {
+    @Test func oneVisitShrinksAgainstTheDictionaryAndRoundTrips() throws {
+        var request = Giupxa_V1_SubmitVisitsRequest()
+        request.visits = [Giupxa_V1_Visit(Sample.visit)]
+        let plain = MessageCodec.request(callID: 1, method: .submitVisits, message: request)
+        let preset = MessageCodec.request(callID: 1, method: .submitVisits, message: request, dictionary: .visits1)
+        #expect(preset.flags.compression == .deflateDictionary)
+        print("one visit: \(MessageCodec.serialize(request).readableBytes) B serialized, \(plain.body.readableBytes) B deflated, \(preset.body.readableBytes) B with dictionary 1")
+        #expect(preset.body.readableBytes < plain.body.readableBytes)
+        let opened = try MessageCodec.openRequest(preset, limits: .default, dictionary: .visits1)
+        #expect(try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: opened.message) == request)
+        // Without the agreed dictionary the call is refused, not misread.
+        #expect(throws: RPCError.self) { try MessageCodec.openRequest(preset, limits: .default) }
+    }
+
+    @Test func theDictionaryIsThePublishedFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Protocol/dictionaries/visits-1.bin")
+        #expect(Array(try Data(contentsOf: file)) == CompressionDictionary.visits1.bytes)
+        #expect(CompressionDictionary.visits1.bytes.count <= 32 * 1024)
+    }
+
+    @Test func aBombIsStillStoppedAtTheLimit() throws {
+        let bomb = try #require(Deflate.compressIfSmaller(ByteBuffer(repeating: 0, count: 1 << 20), dictionary: .visits1))
+        #expect(throws: Deflate.Failure.tooLarge(limit: 4096)) { try Deflate.decompress(bomb, limit: 4096, dictionary: .visits1) }
     }
 }

@@ -201,9 +201,13 @@ import Testing
             return authed(keys, [request(method: 2, message: Array(bomb.readableBytesView), flags: flags)])
         }, expect: .status(.resourceExhausted, "inflates beyond")),
         Row(name: "reserved compression mode", bytes: { keys in
-            var flags = FrameFlags(); flags.compression = .reserved2
+            var flags = FrameFlags(); flags.compression = .reserved3
             return authed(keys, [request(method: 2, message: [0x00], flags: flags)])
-        }, expect: .status(.unimplemented, "compression mode 2")),
+        }, expect: .status(.unimplemented, "compression mode 3")),
+        Row(name: "dictionary compression without a dictionary agreed in the HELLO", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateDictionary
+            return authed(keys, [request(method: 2, message: [0x03, 0x00], flags: flags)])
+        }, expect: .status(.unimplemented, "needs a dictionary agreed in the HELLO")),
         Row(name: "invalid UTF-8 in a visit", bytes: { keys in
             // SubmitVisitsRequest{visits: Visit{commune_code: FF FE}}
             authed(keys, [request(method: 2, message: [0x0A, 0x04, 0x12, 0x02, 0xFF, 0xFE])])

@@ -20,7 +20,7 @@ final class TestServer: Sendable {
     private let task: Task<Void, any Error>
 
     static func start(
-        host: String = "127.0.0.1", limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 15, idleTimeout: Int64 = 3,
+        host: String = "127.0.0.1", limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 15, idleTimeout: Int64 = 20,
         maxConnections: Int = 1000, rate: Double = 1000, burst: Double = 1000, allowPlaintext: Bool = false
     ) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-srv-\(UUID().uuidString)")

@@ -1,4 +1,5 @@
 public import GiupXaProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 #if canImport(Glibc)
@@ -29,8 +30,14 @@ public final class GiupXaConnection: Sendable {
     private let hello: EventLoopFuture<Frame>
     public let bytes: ByteCounters
     let limits: ProtocolLimits
+    /// The dictionary offered in our HELLO (mode 2), until the server says it lacks it.
+    private let dictionary: NIOLockedValueBox<CompressionDictionary?>
+    /// What the HELLO offered: the server answers in mode 2 only with this one.
+    private let offered: CompressionDictionary?
 
-    private init(channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits) {
+    private init(channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits, dictionary: CompressionDictionary?) {
+        self.dictionary = NIOLockedValueBox(dictionary)
+        self.offered = dictionary
         self.channel = channel
         self.hello = hello
         self.bytes = bytes
@@ -77,7 +84,17 @@ public final class GiupXaConnection: Sendable {
             throw RPCError(code: .unavailable, message: "cannot connect to \(host):\(port) (\(Self.reason(error)))")
         }
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
-        return GiupXaConnection(channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits)
+        let connection = GiupXaConnection(
+            channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
+            dictionary: CompressionDictionary.known(hello.compressionDictionary))
+        // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
+        // server confirmed it.
+        helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
+            if (try? MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body))?.compressionDictionary == 0 {
+                dictionary.withLockedValue { $0 = nil }
+            }
+        }
+        return connection
     }
 
     /// The HELLO a connection starts with; in v2 the credential is proven by the handshake and
@@ -89,6 +106,7 @@ public final class GiupXaConnection: Sendable {
         hello.clientName = "giupxa/0.2"
         hello.credential.agencyCode = agencyCode
         hello.language = language
+        hello.compressionDictionary = CompressionDictionary.visits1.id
         switch security {
         case .secured: hello.handshakeCounter = counter
         case .plaintext: hello.credential.secret = secret
@@ -141,12 +159,13 @@ public final class GiupXaConnection: Sendable {
         var metadata = Giupxa_V1_CallMetadata()
         metadata.timeoutMs = UInt32(clamping: timeout.milliseconds)
         return requests.enumerated().map { index, request in
-            let frame = MessageCodec.request(callID: 0, method: method, metadata: metadata, message: request)
+            let frame = MessageCodec.request(
+                callID: 0, method: method, metadata: metadata, message: request, dictionary: dictionary.withLockedValue { $0 })
             let promise = channel.eventLoop.makePromise(of: Frame.self)
             let flush = index == requests.count - 1
             channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush))
                 .cascadeFailure(to: promise)
-            return PendingCall(answer: promise.futureResult, hello: hello, limits: limits)
+            return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered)
         }
     }
 
@@ -160,6 +179,7 @@ public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
     let answer: EventLoopFuture<Frame>
     let hello: EventLoopFuture<Frame>
     let limits: ProtocolLimits
+    let dictionary: CompressionDictionary?
 
     public func response() async throws -> Response {
         let frame: Frame
@@ -175,7 +195,7 @@ public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
         _ = try await hello.get()
         switch frame.type {
         case .response:
-            let message = try MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: limits)
+            let message = try MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: limits, dictionary: dictionary)
             return try MessageCodec.decode(Response.self, from: message)
         default:
             throw RPCError(try MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body))

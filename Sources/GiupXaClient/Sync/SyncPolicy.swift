@@ -16,6 +16,8 @@ public struct SyncPolicy: Sendable, Hashable {
     /// devices cut off together do not all come back in the same second.
     public var backoffBase: Duration = .milliseconds(500)
     public var backoffCap: Duration = .seconds(30)
+    /// At least this long after the server refused a call for the agency's rate limit.
+    public var rateLimitPause: Duration = .seconds(2)
 
     public init() {}
 

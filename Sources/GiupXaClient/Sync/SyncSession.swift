@@ -100,7 +100,11 @@ final class SyncSession {
                 // A batch that keeps getting cut is probably too large for this link.
                 batchSize = max(1, batchSize / 2)
                 report("\(error.code): \(error.message)")
-                try await Task.sleep(for: policy.backoff(afterFailures: max(failures, 1), random: &random))
+                var pause = policy.backoff(afterFailures: max(failures, 1), random: &random)
+                // The server's per-agency rate limit refills in seconds: retrying sooner only
+                // spends the next tokens on refusals.
+                if error.code == .resourceExhausted { pause = max(pause, policy.rateLimitPause) }
+                try await Task.sleep(for: pause)
             } catch let error as RPCError {
                 // A server configured for smaller batches than ours says so in its HELLO:
                 // adopt its limit and resend, rather than stopping the sync.

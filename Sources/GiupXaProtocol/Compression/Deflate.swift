@@ -19,11 +19,19 @@ public enum Deflate {
     /// Compresses `input` and returns the result only if it is strictly smaller, so that
     /// compression is applied only when it pays. Level 9: on a 2G link bytes cost far more
     /// than CPU.
-    public static func compressIfSmaller(_ input: ByteBuffer, allocator: ByteBufferAllocator = .init()) -> ByteBuffer? {
-        guard input.readableBytes >= threshold else { return nil }
+    /// With a `dictionary`, the stream starts as if those bytes had just been sent (mode 2).
+    public static func compressIfSmaller(
+        _ input: ByteBuffer, dictionary: CompressionDictionary? = nil, allocator: ByteBufferAllocator = .init()
+    ) -> ByteBuffer? {
+        // With a dictionary even a short message finds matches.
+        guard input.readableBytes >= (dictionary == nil ? threshold : 16) else { return nil }
         var stream = z_stream()
         guard CGiupXaZlib_deflateInit2(&stream, 9, -15, 9) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
+        if let dictionary {
+            let rc = dictionary.bytes.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
+            guard rc == Z_OK else { return nil }
+        }
         let budget = input.readableBytes - 1
         var output = allocator.buffer(capacity: budget)
         var finished = false
@@ -43,10 +51,17 @@ public enum Deflate {
 
     /// Inflates one complete raw deflate stream, refusing output above `limit` bytes without
     /// allocating it: a small frame that would inflate to 1 GiB stops at `limit`.
-    public static func decompress(_ input: ByteBuffer, limit: Int, allocator: ByteBufferAllocator = .init()) throws(Failure) -> ByteBuffer {
+    public static func decompress(
+        _ input: ByteBuffer, limit: Int, dictionary: CompressionDictionary? = nil, allocator: ByteBufferAllocator = .init()
+    ) throws(Failure) -> ByteBuffer {
         var stream = z_stream()
         guard CGiupXaZlib_inflateInit2(&stream, -15) == Z_OK else { throw .corrupt }
         defer { inflateEnd(&stream) }
+        if let dictionary {
+            // A raw stream takes its dictionary before the first inflate call.
+            let rc = dictionary.bytes.withUnsafeBufferPointer { inflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
+            guard rc == Z_OK else { throw .corrupt }
+        }
         var output = allocator.buffer(capacity: min(max(input.readableBytes * 4, 256), limit))
         var input = input
         var rc: Int32 = Z_OK

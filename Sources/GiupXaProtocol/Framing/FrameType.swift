@@ -31,8 +31,8 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
         case none = 0
         /// Raw deflate (RFC 1951), one complete stream per message, no dictionary.
         case deflateRaw = 1
-        /// Reserved for a negotiated preset dictionary (a later version).
-        case reserved2 = 2
+        /// Raw deflate against the preset dictionary agreed in the HELLO (PROTOCOL.md §9.2).
+        case deflateDictionary = 2
         case reserved3 = 3
     }
 }

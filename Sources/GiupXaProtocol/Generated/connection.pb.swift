@@ -49,6 +49,10 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// credential used before; the reference client sends max(Unix ms, last + 1).
   public var handshakeCounter: UInt64 = 0
 
+  /// The preset compression dictionary this client uses for compression mode 2 (PROTOCOL.md
+  /// §9.2), already in its pipelined calls; 0 = none.
+  public var compressionDictionary: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -105,6 +109,10 @@ public nonisolated struct Giupxa_V1_ServerHello: Sendable {
 
   /// Set instead of agency_code/agency_name when the credential is an operator's.
   public var operatorName: String = String()
+
+  /// The client's compression dictionary if the server holds it (then both directions may use
+  /// mode 2), else 0.
+  public var compressionDictionary: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -223,7 +231,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -235,6 +243,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularMessageField(value: &self._credential) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.handshakeCounter) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
       default: break
       }
     }
@@ -257,6 +266,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if self.handshakeCounter != 0 {
       try visitor.visitSingularUInt64Field(value: self.handshakeCounter, fieldNumber: 4)
     }
+    if self.compressionDictionary != 0 {
+      try visitor.visitSingularUInt32Field(value: self.compressionDictionary, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -265,6 +277,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs._credential != rhs._credential {return false}
     if lhs.language != rhs.language {return false}
     if lhs.handshakeCounter != rhs.handshakeCounter {return false}
+    if lhs.compressionDictionary != rhs.compressionDictionary {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -307,7 +320,7 @@ nonisolated extension Giupxa_V1_Credential: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0\u{3}compression_dictionary\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -322,6 +335,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.serverTimeMs) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.operatorName) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
       default: break
       }
     }
@@ -353,6 +367,9 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if !self.operatorName.isEmpty {
       try visitor.visitSingularStringField(value: self.operatorName, fieldNumber: 7)
     }
+    if self.compressionDictionary != 0 {
+      try visitor.visitSingularUInt32Field(value: self.compressionDictionary, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -364,6 +381,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.serverTimeMs != rhs.serverTimeMs {return false}
     if lhs._limits != rhs._limits {return false}
     if lhs.operatorName != rhs.operatorName {return false}
+    if lhs.compressionDictionary != rhs.compressionDictionary {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

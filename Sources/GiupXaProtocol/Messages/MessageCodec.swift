@@ -17,9 +17,9 @@ public enum MessageCodec {
     /// `request` frame: `method (varint) | [metadata length (varint) | CallMetadata] | message`.
     public static func request(
         callID: UInt32, method: Method, metadata: Giupxa_V1_CallMetadata? = nil,
-        message: some SwiftProtobuf.Message, compress: Bool = true
+        message: some SwiftProtobuf.Message, compress: Bool = true, dictionary: CompressionDictionary? = nil
     ) -> Frame {
-        let (payload, compression) = encodeMessage(message, compress: compress)
+        let (payload, compression) = encodeMessage(message, compress: compress, dictionary: dictionary)
         var body = ByteBuffer()
         var flags = FrameFlags()
         flags.compression = compression
@@ -34,8 +34,10 @@ public enum MessageCodec {
         return Frame(type: .request, flags: flags, callID: callID, body: body)
     }
 
-    public static func response(callID: UInt32, message: some SwiftProtobuf.Message, compress: Bool = true) -> Frame {
-        let (payload, compression) = encodeMessage(message, compress: compress)
+    public static func response(
+        callID: UInt32, message: some SwiftProtobuf.Message, compress: Bool = true, dictionary: CompressionDictionary? = nil
+    ) -> Frame {
+        let (payload, compression) = encodeMessage(message, compress: compress, dictionary: dictionary)
         var flags = FrameFlags()
         flags.compression = compression
         return Frame(type: .response, flags: flags, callID: callID, body: payload)
@@ -73,7 +75,7 @@ public enum MessageCodec {
     /// Opens a REQUEST. A malformed method or metadata, or a message that does not inflate, ends
     /// the call (INVALID_ARGUMENT / RESOURCE_EXHAUSTED) but not the connection: frame
     /// boundaries are still intact.
-    public static func openRequest(_ frame: Frame, limits: ProtocolLimits) throws(RPCError) -> Request {
+    public static func openRequest(_ frame: Frame, limits: ProtocolLimits, dictionary: CompressionDictionary? = nil) throws(RPCError) -> Request {
         var body = frame.body
         guard case .value(let method) = Varint.read(from: &body) else {
             throw RPCError(code: .invalidArgument, message: "malformed method number")
@@ -85,25 +87,35 @@ public enum MessageCodec {
             }
             metadata = try decode(Giupxa_V1_CallMetadata.self, from: slice)
         }
-        let message = try openMessage(body, compression: frame.flags.compression, limits: limits)
+        let message = try openMessage(body, compression: frame.flags.compression, limits: limits, dictionary: dictionary)
         return Request(callID: frame.callID, methodNumber: method, metadata: metadata, message: message)
     }
 
     /// The message part of a RESPONSE (or a REQUEST's remainder), decompressed within limits.
-    public static func openMessage(_ payload: ByteBuffer, compression: FrameFlags.Compression, limits: ProtocolLimits) throws(RPCError) -> ByteBuffer {
+    /// `dictionary`: the one agreed in the HELLO, which mode 2 needs.
+    public static func openMessage(
+        _ payload: ByteBuffer, compression: FrameFlags.Compression, limits: ProtocolLimits, dictionary: CompressionDictionary? = nil
+    ) throws(RPCError) -> ByteBuffer {
+        let preset: CompressionDictionary?
         switch compression {
         case .none:
             return payload
         case .deflateRaw:
-            do {
-                return try Deflate.decompress(payload, limit: limits.maxMessageBytes)
-            } catch .tooLarge(let limit) {
-                throw RPCError(code: .resourceExhausted, message: "message inflates beyond \(limit) bytes")
-            } catch {
-                throw RPCError(code: .invalidArgument, message: "message is not valid raw deflate data")
+            preset = nil
+        case .deflateDictionary:
+            guard let dictionary else {
+                throw RPCError(code: .unimplemented, message: "compression mode 2 needs a dictionary agreed in the HELLO")
             }
-        case .reserved2, .reserved3:
-            throw RPCError(code: .unimplemented, message: "compression mode \(compression.rawValue) is not defined in v1")
+            preset = dictionary
+        case .reserved3:
+            throw RPCError(code: .unimplemented, message: "compression mode 3 is not defined")
+        }
+        do {
+            return try Deflate.decompress(payload, limit: limits.maxMessageBytes, dictionary: preset)
+        } catch .tooLarge(let limit) {
+            throw RPCError(code: .resourceExhausted, message: "message inflates beyond \(limit) bytes")
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "message is not valid raw deflate data")
         }
     }
 
@@ -125,9 +137,13 @@ public enum MessageCodec {
         return ByteBuffer(bytes: bytes)
     }
 
-    static func encodeMessage(_ message: some SwiftProtobuf.Message, compress: Bool) -> (ByteBuffer, FrameFlags.Compression) {
+    static func encodeMessage(
+        _ message: some SwiftProtobuf.Message, compress: Bool, dictionary: CompressionDictionary?
+    ) -> (ByteBuffer, FrameFlags.Compression) {
         let plain = serialize(message)
-        if compress, let smaller = Deflate.compressIfSmaller(plain) { return (smaller, .deflateRaw) }
+        guard compress else { return (plain, .none) }
+        if let dictionary, let smaller = Deflate.compressIfSmaller(plain, dictionary: dictionary) { return (smaller, .deflateDictionary) }
+        if let smaller = Deflate.compressIfSmaller(plain) { return (smaller, .deflateRaw) }
         return (plain, .none)
     }
 }
