@@ -45,6 +45,21 @@ public enum SecureChannel {
         buffer.writeBytes(message)
     }
 
+    /// Decrypts every complete record in `buffer`, leaving a partial one for the next read.
+    static func openRecords(_ buffer: inout ByteBuffer, with transport: inout NoiseTransport) throws -> [ByteBuffer] {
+        var plaintexts: [ByteBuffer] = []
+        while let record = readMessage(from: &buffer) {
+            do {
+                let plaintext = try transport.decrypt(Data(record.readableBytesView))
+                if !plaintext.isEmpty { plaintexts.append(ByteBuffer(bytes: plaintext)) }
+            } catch {
+                throw SecureChannelError.recordRejected("\(error)")
+            }
+        }
+        buffer.discardReadBytes()
+        return plaintexts
+    }
+
     /// Encrypts `plaintext` into as many records as it needs.
     static func seal(_ plaintext: inout ByteBuffer, with transport: inout NoiseTransport, into out: inout ByteBuffer) throws {
         while plaintext.readableBytes > 0 {

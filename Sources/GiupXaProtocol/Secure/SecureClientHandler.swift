@@ -133,18 +133,10 @@ public final class SecureClientHandler: ChannelDuplexHandler {
                 state = .transport(transport)
                 if !payload.isEmpty { context.fireChannelRead(NIOAny(ByteBuffer(bytes: payload))) }
             case .transport(var transport):
-                guard let record = SecureChannel.readMessage(from: &received) else {
-                    received.discardReadBytes()
-                    return
-                }
-                let plaintext: Data
-                do {
-                    plaintext = try transport.decrypt(Data(record.readableBytesView))
-                } catch {
-                    throw SecureChannelError.recordRejected("\(error)")
-                }
+                let plaintexts = try SecureChannel.openRecords(&received, with: &transport)
                 state = .transport(transport)
-                if !plaintext.isEmpty { context.fireChannelRead(NIOAny(ByteBuffer(bytes: plaintext))) }
+                for plaintext in plaintexts { context.fireChannelRead(NIOAny(plaintext)) }
+                return
             case .refused, .failed:
                 return
             }

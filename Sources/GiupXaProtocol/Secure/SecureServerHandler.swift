@@ -89,18 +89,10 @@ public final class SecureServerHandler: ChannelDuplexHandler {
                 // The client has no turn until message 2; keep what it sent for later.
                 return
             case .transport(var transport):
-                guard let record = SecureChannel.readMessage(from: &received) else {
-                    received.discardReadBytes()
-                    return
-                }
-                let plaintext: Data
-                do {
-                    plaintext = try transport.decrypt(Data(record.readableBytesView))
-                } catch {
-                    throw SecureChannelError.recordRejected("\(error)")
-                }
+                let plaintexts = try SecureChannel.openRecords(&received, with: &transport)
                 state = .transport(transport)
-                context.fireChannelRead(NIOAny(ByteBuffer(bytes: plaintext)))
+                for plaintext in plaintexts { context.fireChannelRead(NIOAny(plaintext)) }
+                return
             case .plaintext, .failed:
                 return
             }
