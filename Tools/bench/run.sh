@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The wire benchmark (issue 6): GiupXa against gRPC and HTTP/1.1+JSON on the same visits, bytes on
+# the wire (a) and sync time through the link simulator (b). See Tools/bench/README.md.
+#
+# Usage: Tools/bench/run.sh [--quick] [--json FILE] [any giupxa-wire-bench option]
+#   --quick   GiupXa only, 1 and 20 visits, bytes + edge time; exits 1 if GiupXa misses a target (CI).
+# BENCH_CONFIGURATION=debug builds and runs debug binaries (default: release).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+config=${BENCH_CONFIGURATION:-release}
+
+# Everything builds in this nested package's own .build: the benchmark (gRPC, Hummingbird and
+# async-http-client never enter the product's build) and, from the root package it depends on,
+# the real giupxa-server and giupxa-linksim executables (same sources, no second copy of the
+# dependencies, and the shared root .build is left alone).
+start=$(date +%s)
+for product in giupxa-wire-bench giupxa-server giupxa-linksim; do
+  swift build --package-path "$here" -c "$config" --product "$product" >&2
+done
+echo "build: $(( $(date +%s) - start )) s" >&2
+bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)
+
+exec "$bin/giupxa-wire-bench" --root "$root" --bin-dir "$bin" "$@"
