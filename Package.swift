@@ -58,7 +58,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The periodic compliance report: policy, periods, figures and flags (docs/REPORT.md),
-        // and its renderings. Pure: no I/O.
+        // and its renderings. No network or storage; it reads only a policy file it is given.
         .target(
             name: "GiupXaReports",
             dependencies: ["GiupXaModels"],
