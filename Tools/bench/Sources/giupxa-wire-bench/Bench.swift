@@ -13,7 +13,7 @@ struct WireBench: AsyncParsableCommand {
             gprs and vsat profiles time it. See Tools/bench/README.md.
             """)
 
-    @Flag(help: "GiupXa only: 1 and 20 visits, plain and secured, bytes and edge time; exits 1 if a target is missed (CI).")
+    @Flag(help: "GiupXa only: 1 and 20 visits, plain and secured, bytes and edge time; exits 1 on a regression (CI; see README).")
     var quick = false
     @Option(help: "Also write every number as JSON to this file.")
     var json: String?
@@ -72,7 +72,8 @@ struct WireBench: AsyncParsableCommand {
         // The servers.
         let server = try await GiupXaServerProcess.start(binary: serverBinary, directory: work)
         Children.register(server.process)
-        defer { Task { await server.process.stop() } }
+        // On any exit, including an error: SIGTERM to our server (the normal path waits for it below).
+        defer { server.process.terminate() }
         var contenders: [any Contender] = [GiupXaContender(mode: .engine, serverPort: server.port, secret: server.secret)]
         var tls: TLSMaterial?
         var background: [Task<Void, any Error>] = []

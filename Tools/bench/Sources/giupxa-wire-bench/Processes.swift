@@ -34,6 +34,11 @@ final class ChildProcess: @unchecked Sendable {
         return true
     }
 
+    /// SIGTERM without waiting.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
     /// SIGTERM, then SIGKILL if it lingers.
     func stop() async {
         guard process.isRunning else { return }
