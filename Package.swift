@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "GiupXaModels", targets: ["GiupXaModels"]),
         .library(name: "GiupXaProtocol", targets: ["GiupXaProtocol"]),
         .library(name: "GiupXaClient", targets: ["GiupXaClient"]),
+        // For Tools/bench: its gRPC peer stores visits through the same store and intake.
+        .library(name: "GiupXaStorage", targets: ["GiupXaStorage"]),
+        .library(name: "GiupXaServer", targets: ["GiupXaServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
