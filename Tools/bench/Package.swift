@@ -14,6 +14,13 @@ let package = Package(
     products: [
         .executable(name: "giupxa-wire-bench", targets: ["giupxa-wire-bench"]),
     ],
+    // Peers (default): the gRPC and HTTP/JSON contenders. CI builds without it
+    // (`--disable-default-traits`) to run the GiupXa-only quick mode without compiling gRPC,
+    // Hummingbird or BoringSSL.
+    traits: [
+        .trait(name: "Peers", description: "Build the gRPC and HTTP/JSON contenders."),
+        .default(enabledTraits: ["Peers"]),
+    ],
     dependencies: [
         // Named so the identity does not depend on the checkout directory's name.
         .package(name: "giupxa", path: "../.."),
@@ -41,18 +48,18 @@ let package = Package(
                 .product(name: "GiupXaClient", package: "giupxa"),
                 .product(name: "GiupXaProtocol", package: "giupxa"),
                 .product(name: "GiupXaModels", package: "giupxa"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2", condition: .when(traits: ["Peers"])),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport", condition: .when(traits: ["Peers"])),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf", condition: .when(traits: ["Peers"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Peers"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Peers"])),
+                .product(name: "HummingbirdTLS", package: "hummingbird", condition: .when(traits: ["Peers"])),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["Peers"])),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["Peers"])),
+                .product(name: "X509", package: "swift-certificates", condition: .when(traits: ["Peers"])),
+                .product(name: "SwiftASN1", package: "swift-asn1", condition: .when(traits: ["Peers"])),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,11 +4,18 @@
 #
 # Usage: Tools/bench/run.sh [--quick] [--json FILE] [any giupxa-wire-bench option]
 #   --quick   GiupXa only, 1 and 20 visits, bytes + edge time; exits 1 if GiupXa misses a target (CI).
-# BENCH_CONFIGURATION=debug builds and runs debug binaries (default: release).
+#             Built without the Peers trait (no gRPC, Hummingbird or BoringSSL to compile) and in
+#             debug: bytes do not depend on the build, and the edge profile's time is the link's.
+# BENCH_CONFIGURATION=debug|release overrides the build (default: release; quick: debug).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-config=${BENCH_CONFIGURATION:-release}
+traits=()
+config=release
+for argument in "$@"; do
+  if [ "$argument" = "--quick" ]; then traits=(--disable-default-traits); config=debug; fi
+done
+config=${BENCH_CONFIGURATION:-$config}
 
 # Everything builds in this nested package's own .build: the benchmark (gRPC, Hummingbird and
 # async-http-client never enter the product's build) and, from the root package it depends on,
@@ -16,7 +23,7 @@ config=${BENCH_CONFIGURATION:-release}
 # dependencies, and the shared root .build is left alone).
 start=$(date +%s)
 for product in giupxa-wire-bench giupxa-server giupxa-linksim; do
-  swift build --package-path "$here" -c "$config" --product "$product" >&2
+  swift build --package-path "$here" -c "$config" ${traits[@]+"${traits[@]}"} --product "$product" >&2
 done
 echo "build: $(( $(date +%s) - start )) s" >&2
 bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)

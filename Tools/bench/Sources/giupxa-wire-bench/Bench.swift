@@ -75,34 +75,19 @@ struct WireBench: AsyncParsableCommand {
         // On any exit, including an error: SIGTERM to our server (the normal path waits for it below).
         defer { server.process.terminate() }
         var contenders: [any Contender] = [GiupXaContender(mode: .engine, serverPort: server.port, secret: server.secret)]
-        var tls: TLSMaterial?
+        var tlsLeafCertificateBytes: Int?
         var background: [Task<Void, any Error>] = []
         if !quick {
             contenders.append(GiupXaContender(mode: .oneCall, serverPort: server.port, secret: server.secret))
-            let material = try TLSMaterial.make()
-            tls = material
+            #if Peers
             // The same credential text for everyone: a 90-character bearer token, not a large JWT.
-            let token = server.secret
-            var grpcTLSPorts: [KeyExchange: Int] = [:]
-            var httpTLSPorts: [KeyExchange: Int] = [:]
-            let grpcPlain = try await GRPCServerHandle.start(tls: nil, token: token)
-            let httpPlain = try await HTTPServerHandle.start(tls: nil, token: token)
-            background = [grpcPlain.task, httpPlain.task]
-            for keyExchange in [KeyExchange.shipped, .x25519] {
-                let grpc = try await GRPCServerHandle.start(tls: (material, keyExchange), token: token)
-                let http = try await HTTPServerHandle.start(tls: (material, keyExchange), token: token)
-                grpcTLSPorts[keyExchange] = grpc.port
-                httpTLSPorts[keyExchange] = http.port
-                background += [grpc.task, http.task]
-            }
-            for (mode, keyExchange) in [(GRPCContender.Mode.batch, KeyExchange.shipped), (.batch, .x25519), (.perVisit, .shipped)] {
-                contenders.append(GRPCContender(
-                    mode: mode, keyExchange: keyExchange, plainPort: grpcPlain.port, tlsPort: grpcTLSPorts[keyExchange]!, token: token, tls: material))
-            }
-            for keyExchange in [KeyExchange.shipped, .x25519] {
-                contenders.append(HTTPContender(
-                    keyExchange: keyExchange, plainPort: httpPlain.port, tlsPort: httpTLSPorts[keyExchange]!, token: token, tls: material))
-            }
+            let peers = try await Peers.start(token: server.secret)
+            contenders += peers.contenders
+            background = peers.tasks
+            tlsLeafCertificateBytes = peers.tlsLeafCertificateBytes
+            #else
+            throw ValidationError("built without the Peers trait (gRPC, HTTP): only --quick runs; Tools/bench/run.sh builds the full benchmark")
+            #endif
         }
         defer { for task in background { task.cancel() } }
 
@@ -193,7 +178,7 @@ struct WireBench: AsyncParsableCommand {
 
         let report = Report(
             generatedAt: ISO8601DateFormatter().string(from: Date()), mode: quick ? "quick" : "full", workload: workload.source, timeRuns: timeRuns,
-            notes: notes, tlsLeafCertificateBytes: tls?.leafDERSize, measurements: measurements, floors: floors,
+            notes: notes, tlsLeafCertificateBytes: tlsLeafCertificateBytes, measurements: measurements, floors: floors,
             compression: compression, targets: targets)
         FileHandle.standardOutput.write(Data((Table.render(report, counts: counts, profiles: timeProfiles, contenders: contenders.map(\.name)) + "\n").utf8))
         log("finished in \(Targets.fmt((ContinuousClock.now - started).seconds)) s")

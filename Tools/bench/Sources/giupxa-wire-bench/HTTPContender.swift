@@ -1,3 +1,5 @@
+// Built only with the Peers trait (the default); CI's quick build leaves gRPC and HTTP out.
+#if Peers
 import AsyncHTTPClient
 import Foundation
 import GiupXaModels
@@ -119,3 +121,4 @@ struct HTTPServerHandle: Sendable {
         return HTTPServerHandle(port: port, task: task)
     }
 }
+#endif

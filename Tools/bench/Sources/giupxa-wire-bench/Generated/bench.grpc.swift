@@ -1,3 +1,4 @@
+#if Peers
 /// The gRPC contender of the wire benchmark: GiupXa's own messages (giupxa/v1/visits.proto),
 /// behind a one-method gRPC service. Not part of the product protocol.
 
@@ -341,4 +342,4 @@ extension Giupxa_Bench_Visits.ClientProtocol {
             onResponse: handleResponse
         )
     }
-}
+}#endif
