@@ -221,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GiupXaStorageTests",
-            dependencies: ["GiupXaStorage", "GiupXaModels"],
+            dependencies: ["GiupXaStorage", "GiupXaModels", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Starts the real executables over loopback; depending on them makes `swift test` build them.

@@ -49,7 +49,8 @@ extension SQLiteStore {
     }
 
     public func advanceHandshakeCounter(credentialID: Int64, to counter: UInt64) async throws -> UInt64? {
-        try await pool.write { db in
+        // Every connection's handshake writes here: shared with concurrent writes' fsync.
+        try await commits.write { db in
             // SQLite integers are signed: a counter beyond Int64.max is never accepted.
             if let value = Int64(exactly: counter) {
                 try db.execute(

@@ -5,9 +5,11 @@ import GRDB
 
 /// The embedded default store: one SQLite file in WAL mode with `synchronous = FULL`, so a
 /// committed transaction survives a crash or power cut. Writes are serialised by GRDB's pool;
-/// reads run concurrently with them.
+/// reads run concurrently with them. Visits and handshake counters, written by many connections
+/// at once, go through group commit: concurrent writes share a transaction and its fsync.
 public final class SQLiteStore: GiupXaStore {
     let pool: DatabasePool
+    let commits: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws {
@@ -19,6 +21,7 @@ public final class SQLiteStore: GiupXaStore {
         }
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
+        commits = GroupCommit(pool: pool)
         try Schema.migrator.migrate(pool)
     }
 
@@ -166,8 +169,8 @@ public final class SQLiteStore: GiupXaStore {
         // Encode outside the write lock: only the inserts need to be serialised.
         let encoded = try visits.map { try VisitEncoding.owned($0, by: agency) }
         let time = receivedAt.timeIntervalSince1970
-        // One transaction for the whole batch: one fsync, however many visits.
-        return try await pool.write { db in
+        // One transaction for the whole batch (shared with concurrent calls): one fsync.
+        return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
             outcomes.reserveCapacity(encoded.count)
             for (visit, body, digest) in encoded {
@@ -210,7 +213,7 @@ public final class SQLiteStore: GiupXaStore {
             return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
         }
         let time = receivedAt.timeIntervalSince1970
-        return try await pool.write { db in
+        return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
             for (amendment, body, digest) in encoded {
                 let visit = amendment.visit
