@@ -29,8 +29,8 @@ struct ServerConnection {
                 var events = inbound.makeAsyncIterator()
                 let calls = CallTable()
                 do {
-                    let context = try await handshake(&events, outbound: outbound, logger: logger)
-                    try await serveCalls(&events, outbound: outbound, context: context, calls: calls)
+                    let (context, inflater) = try await handshake(&events, outbound: outbound, logger: logger)
+                    try await serveCalls(&events, outbound: outbound, context: context, inflater: inflater, calls: calls)
                     if drain.isDraining {
                         // Every call read has been answered; tell the client why we close.
                         let status = RPCError(code: .unavailable, message: context.language.pick(
@@ -53,10 +53,11 @@ struct ServerConnection {
     }
 
     /// Reads the preamble and HELLO, authenticates, and answers with the server's HELLO.
+    /// Returns the calls' context and, if the client asked for mode 3, the inflater of its stream.
     private func handshake(
         _ events: inout NIOAsyncChannelInboundStream<WireEvent>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<Frame>, logger: Logger
-    ) async throws -> CallContext {
+    ) async throws -> (CallContext, ContextInflater?) {
         let timeout = channel.channel.eventLoop.scheduleTask(deadline: .now() + .seconds(configuration.handshakeTimeoutSeconds)) {
             [channel = channel.channel] in channel.close(promise: nil)
         }
@@ -116,9 +117,15 @@ struct ServerConnection {
         // Mode 2 both ways if we hold the client's dictionary; its pipelined calls already use it.
         let dictionary = CompressionDictionary.known(hello.compressionDictionary)
         server.compressionDictionary = dictionary?.id ?? 0
+        // Mode 3 from the client if it asks (its pipelined calls already use it). The inflater
+        // allocates zlib's state only when the first mode-3 message arrives.
+        server.compressionContext = hello.compressionContext
         try await outbound.write(MessageCodec.serverHello(server))
         callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
-        return CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary)
+        return (
+            CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary),
+            hello.compressionContext ? ContextInflater(dictionary: dictionary) : nil
+        )
     }
 
     /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.
@@ -131,15 +138,20 @@ struct ServerConnection {
     /// Reads frames until the client closes, running each call in its own task.
     private func serveCalls(
         _ events: inout NIOAsyncChannelInboundStream<WireEvent>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<Frame>, context: CallContext, calls: CallTable
+        outbound: NIOAsyncChannelOutboundWriter<Frame>, context: CallContext, inflater: ContextInflater?, calls: CallTable
     ) async throws {
         let limits = configuration.limits
         try await withThrowingDiscardingTaskGroup { group in
             while let event = try await events.next() {
-                guard case .frame(let frame) = event else { throw ProtocolViolation.badPreamble }
+                guard case .frame(var frame) = event else { throw ProtocolViolation.badPreamble }
                 switch frame.type {
                 case .request:
                     guard calls.accept(frame.callID) else { throw ProtocolViolation.callIDNotIncreasing(frame.callID) }
+                    // Mode 3 is one stream: inflate here, in wire order, even for a call about to
+                    // be refused. Without an agreed stream the call fails on its own (UNIMPLEMENTED).
+                    if frame.flags.compression == .deflateContext, let inflater {
+                        frame = try Self.inflate(frame, with: inflater, limit: limits.maxMessageBytes)
+                    }
                     guard rates.allow(context.rateKey) else {
                         context.logger.notice("call refused: rate limit")
                         try await outbound.write(MessageCodec.status(
@@ -172,6 +184,19 @@ struct ServerConnection {
                     throw ProtocolViolation.unexpectedFrame(frame.type, "not sent by clients after HELLO")
                 }
             }
+        }
+    }
+
+    /// The REQUEST with its mode-3 message part inflated (mode 0). A part that does not inflate
+    /// breaks the stream for every later call: a connection error.
+    private static func inflate(_ frame: Frame, with inflater: ContextInflater, limit: Int) throws(ProtocolViolation) -> Frame {
+        guard let offset = MessageCodec.messageOffset(ofRequest: frame) else { throw .compressionContext(.corrupt) }
+        let part = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+        do {
+            let message = try inflater.decompress(part, limit: limit)
+            return MessageCodec.replacingMessage(of: frame, at: offset, with: message, compression: .none)
+        } catch {
+            throw .compressionContext(error)
         }
     }
 

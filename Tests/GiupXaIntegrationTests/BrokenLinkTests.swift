@@ -25,7 +25,7 @@ import Testing
         let sync = try h.client(
             "device", "sync", "--max-failures", "60", "--backoff-ms", "10", "--backoff-max-ms", "100", "--format", "json")
         let summary = try #require(try sync.json() as? [String: Any], "\(sync.stdout) \(sync.stderr)")
-        #expect(sync.status == 0, "\(sync.stdout)")
+        #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
         let linkSummary = try link.stop()
         // A connection that finishes before its seeded cut offset is not cut: nearly all are.
         #expect((linkSummary["cuts"] as? Int ?? 0) >= 45, "\(linkSummary)")

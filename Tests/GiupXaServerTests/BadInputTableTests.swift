@@ -200,8 +200,8 @@ import Testing
             let bomb = Deflate.compressIfSmaller(ByteBuffer(repeating: 0, count: 4 << 20))!
             return authed(keys, [request(method: 2, message: Array(bomb.readableBytesView), flags: flags)])
         }, expect: .status(.resourceExhausted, "inflates beyond")),
-        Row(name: "reserved compression mode", bytes: { keys in
-            var flags = FrameFlags(); flags.compression = .reserved3
+        Row(name: "context compression not agreed in the HELLO", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateContext
             return authed(keys, [request(method: 2, message: [0x00], flags: flags)])
         }, expect: .status(.unimplemented, "compression mode 3")),
         Row(name: "dictionary compression without a dictionary agreed in the HELLO", bytes: { keys in

@@ -28,10 +28,17 @@ final class ClientCallHandler: ChannelDuplexHandler {
     private var terminalError: RPCError?
     /// A keepalive PING is out and nothing has been read since.
     private var pingOutstanding = false
+    /// Compresses REQUEST messages here, in the order they reach the socket, which mode 3's one
+    /// stream needs (§9.3). Nil when the caller compresses its frames itself.
+    private var compressor: RequestCompressor?
 
-    init(helloPromise: EventLoopPromise<Frame>, preamble: Preamble = Preamble(), onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }) {
+    init(
+        helloPromise: EventLoopPromise<Frame>, preamble: Preamble = Preamble(), compressor: RequestCompressor? = nil,
+        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
+    ) {
         self.helloPromise = helloPromise
         self.preamble = preamble
+        self.compressor = compressor
         self.onCounterFloor = onCounterFloor
     }
 
@@ -60,6 +67,9 @@ final class ClientCallHandler: ChannelDuplexHandler {
             let id = nextCallID
             nextCallID += 1
             frame.callID = id
+            if let compressor, frame.type == .request, frame.flags.compression == .none {
+                frame = compressor.compress(frame, allocator: context.channel.allocator)
+            }
             // Scheduled on this event loop, so the handler and context are safe to touch there.
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             let scheduled = context.eventLoop.scheduleTask(in: timeout) {
@@ -81,6 +91,9 @@ final class ClientCallHandler: ChannelDuplexHandler {
         guard case .frame(let frame) = unwrapInboundIn(data) else { return }
         switch frame.type {
         case .hello:
+            if let compressor, let hello = try? MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body) {
+                compressor.serverAnswered(hello)
+            }
             helloPromise.succeed(frame)
         case .response, .status:
             if let entry = pending.removeValue(forKey: frame.callID) {

@@ -34,10 +34,16 @@ public final class GiupXaConnection: Sendable {
     private let dictionary: NIOLockedValueBox<CompressionDictionary?>
     /// What the HELLO offered: the server answers in mode 2 only with this one.
     private let offered: CompressionDictionary?
+    /// Mode 3 offered: the pipeline's ClientCallHandler compresses every REQUEST, in wire order.
+    private let compressesInPipeline: Bool
 
-    private init(channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits, dictionary: CompressionDictionary?) {
+    private init(
+        channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits,
+        dictionary: CompressionDictionary?, compressesInPipeline: Bool
+    ) {
         self.dictionary = NIOLockedValueBox(dictionary)
         self.offered = dictionary
+        self.compressesInPipeline = compressesInPipeline
         self.channel = channel
         self.hello = hello
         self.bytes = bytes
@@ -57,6 +63,7 @@ public final class GiupXaConnection: Sendable {
         let bytes = ByteCounters()
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
+        let offered = CompressionDictionary.known(hello.compressionDictionary)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -74,7 +81,10 @@ public final class GiupXaConnection: Sendable {
                             // Quiet for this long with calls waiting: PING (see ClientCallHandler).
                             IdleStateHandler(readTimeout: .milliseconds(keepalive.milliseconds)),
                             ByteToMessageHandler(FrameDecoder(expectPreamble: false, limits: limits)),
-                            ClientCallHandler(helloPromise: helloPromise, preamble: security.preamble, onCounterFloor: onCounterFloor),
+                            ClientCallHandler(
+                                helloPromise: helloPromise, preamble: security.preamble,
+                                compressor: hello.compressionContext ? RequestCompressor(dictionary: offered) : nil,
+                                onCounterFloor: onCounterFloor),
                         ])
                     }
                 }
@@ -86,7 +96,7 @@ public final class GiupXaConnection: Sendable {
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: CompressionDictionary.known(hello.compressionDictionary))
+            dictionary: offered, compressesInPipeline: hello.compressionContext)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
@@ -107,6 +117,8 @@ public final class GiupXaConnection: Sendable {
         hello.credential.agencyCode = agencyCode
         hello.language = language
         hello.compressionDictionary = CompressionDictionary.visits1.id
+        // One deflate stream for all our calls (§9.3): a sync's batches compress as one.
+        hello.compressionContext = true
         switch security {
         case .secured: hello.handshakeCounter = counter
         case .plaintext: hello.credential.secret = secret
@@ -160,7 +172,8 @@ public final class GiupXaConnection: Sendable {
         metadata.timeoutMs = UInt32(clamping: timeout.milliseconds)
         return requests.enumerated().map { index, request in
             let frame = MessageCodec.request(
-                callID: 0, method: method, metadata: metadata, message: request, dictionary: dictionary.withLockedValue { $0 })
+                callID: 0, method: method, metadata: metadata, message: request, compress: !compressesInPipeline,
+                dictionary: dictionary.withLockedValue { $0 })
             let promise = channel.eventLoop.makePromise(of: Frame.self)
             let flush = index == requests.count - 1
             channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush))

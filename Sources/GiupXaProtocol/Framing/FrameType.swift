@@ -33,6 +33,8 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
         case deflateRaw = 1
         /// Raw deflate against the preset dictionary agreed in the HELLO (PROTOCOL.md §9.2).
         case deflateDictionary = 2
-        case reserved3 = 3
+        /// REQUEST only: part of the connection's one deflate stream, primed with the agreed
+        /// dictionary (PROTOCOL.md §9.3); agreed in the HELLO.
+        case deflateContext = 3
     }
 }

@@ -53,6 +53,11 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// §9.2), already in its pipelined calls; 0 = none.
   public var compressionDictionary: UInt32 = 0
 
+  /// The client sends REQUEST messages in compression mode 3 (PROTOCOL.md §9.3): one deflate
+  /// stream across the connection, primed with the dictionary above. Already in its pipelined
+  /// calls.
+  public var compressionContext: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -113,6 +118,10 @@ public nonisolated struct Giupxa_V1_ServerHello: Sendable {
   /// The client's compression dictionary if the server holds it (then both directions may use
   /// mode 2), else 0.
   public var compressionDictionary: UInt32 = 0
+
+  /// The server reads the client's mode-3 stream (PROTOCOL.md §9.3); false: the client must not
+  /// use mode 3 on this connection.
+  public var compressionContext: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -231,7 +240,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -244,6 +253,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.handshakeCounter) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.compressionContext) }()
       default: break
       }
     }
@@ -269,6 +279,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if self.compressionDictionary != 0 {
       try visitor.visitSingularUInt32Field(value: self.compressionDictionary, fieldNumber: 5)
     }
+    if self.compressionContext != false {
+      try visitor.visitSingularBoolField(value: self.compressionContext, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -278,6 +291,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.language != rhs.language {return false}
     if lhs.handshakeCounter != rhs.handshakeCounter {return false}
     if lhs.compressionDictionary != rhs.compressionDictionary {return false}
+    if lhs.compressionContext != rhs.compressionContext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -320,7 +334,7 @@ nonisolated extension Giupxa_V1_Credential: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0\u{3}compression_dictionary\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0\u{3}compression_dictionary\0\u{3}compression_context\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -336,6 +350,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
       case 6: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.operatorName) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.compressionContext) }()
       default: break
       }
     }
@@ -370,6 +385,9 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if self.compressionDictionary != 0 {
       try visitor.visitSingularUInt32Field(value: self.compressionDictionary, fieldNumber: 8)
     }
+    if self.compressionContext != false {
+      try visitor.visitSingularBoolField(value: self.compressionContext, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -382,6 +400,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs._limits != rhs._limits {return false}
     if lhs.operatorName != rhs.operatorName {return false}
     if lhs.compressionDictionary != rhs.compressionDictionary {return false}
+    if lhs.compressionContext != rhs.compressionContext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -34,6 +34,27 @@ public enum MessageCodec {
         return Frame(type: .request, flags: flags, callID: callID, body: body)
     }
 
+    /// Where a REQUEST's message part starts (after the method and any metadata), or nil if
+    /// those are malformed.
+    public static func messageOffset(ofRequest frame: Frame) -> Int? {
+        var body = frame.body
+        guard case .value = Varint.read(from: &body) else { return nil }
+        if frame.flags.contains(.metadata) {
+            guard case .value(let length) = Varint.read(from: &body), body.readSlice(length: Int(length)) != nil else { return nil }
+        }
+        return body.readerIndex - frame.body.readerIndex
+    }
+
+    /// The REQUEST with its message part replaced (e.g. compressed or inflated) and its
+    /// compression mode set accordingly; `offset` from `messageOffset(ofRequest:)`.
+    public static func replacingMessage(of frame: Frame, at offset: Int, with message: ByteBuffer, compression: FrameFlags.Compression) -> Frame {
+        var body = frame.body.getSlice(at: frame.body.readerIndex, length: offset)!
+        body.writeImmutableBuffer(message)
+        var flags = frame.flags
+        flags.compression = compression
+        return Frame(type: frame.type, flags: flags, callID: frame.callID, body: body)
+    }
+
     public static func response(
         callID: UInt32, message: some SwiftProtobuf.Message, compress: Bool = true, dictionary: CompressionDictionary? = nil
     ) -> Frame {
@@ -107,8 +128,10 @@ public enum MessageCodec {
                 throw RPCError(code: .unimplemented, message: "compression mode 2 needs a dictionary agreed in the HELLO")
             }
             preset = dictionary
-        case .reserved3:
-            throw RPCError(code: .unimplemented, message: "compression mode 3 is not defined")
+        case .deflateContext:
+            // The connection's read loop inflates mode 3 in stream order (§9.3) before a call
+            // reaches here; one that gets here was never agreed.
+            throw RPCError(code: .unimplemented, message: "compression mode 3 was not agreed in the HELLO")
         }
         do {
             return try Deflate.decompress(payload, limit: limits.maxMessageBytes, dictionary: preset)

@@ -65,11 +65,15 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
     case unexpectedFrame(FrameType, String)
     case callIDNotIncreasing(UInt32)
     case malformedHello(String)
+    /// A mode-3 message part that did not inflate (§9.3): the stream is out of step for good.
+    case compressionContext(Deflate.Failure)
 
     public var code: StatusCode {
         switch self {
         case .unsupportedVersion: .failedPrecondition
         case .frameTooLarge: .resourceExhausted
+        case .compressionContext(.tooLarge): .resourceExhausted
+        case .compressionContext(.corrupt): .invalidArgument
         default: .internal
         }
     }
@@ -85,6 +89,8 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
         case .unexpectedFrame(let type, let why): "unexpected \(type) frame: \(why)"
         case .callIDNotIncreasing(let id): "call id \(id) does not increase"
         case .malformedHello(let why): "malformed HELLO: \(why)"
+        case .compressionContext(.tooLarge(let limit)): "a mode-3 message inflates beyond \(limit) bytes"
+        case .compressionContext(.corrupt): "a mode-3 message is not valid in the connection's deflate stream"
         }
     }
 

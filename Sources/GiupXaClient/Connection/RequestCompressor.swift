@@ -1,0 +1,39 @@
+import GiupXaProtocol
+import NIOCore
+
+/// How a connection compresses its REQUEST messages when it offered mode 3 (PROTOCOL.md §9.3):
+/// through one deflate stream, primed with the dictionary, from the first call (those pipelined
+/// behind the HELLO use it on trust, as mode 2 does). If the server's HELLO does not confirm
+/// mode 3, later calls fall back to one stream per message (mode 2 if it confirmed the
+/// dictionary, else mode 1). Lives on the channel's event loop.
+final class RequestCompressor {
+    private var deflater: ContextDeflater?
+    /// For messages sent without the stream: the offered dictionary until the server answers.
+    private var dictionary: CompressionDictionary?
+
+    init(dictionary: CompressionDictionary?) {
+        self.deflater = ContextDeflater(dictionary: dictionary)
+        self.dictionary = dictionary
+    }
+
+    func serverAnswered(_ hello: Giupxa_V1_ServerHello) {
+        if !hello.compressionContext { deflater = nil }
+        dictionary = CompressionDictionary.known(hello.compressionDictionary)
+    }
+
+    /// `frame`, a REQUEST with its message plain, with the message compressed.
+    func compress(_ frame: Frame, allocator: ByteBufferAllocator) -> Frame {
+        guard let offset = MessageCodec.messageOffset(ofRequest: frame) else { return frame }
+        let message = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+        if let deflater, message.readableBytes >= ContextDeflater.threshold {
+            if let part = deflater.compress(message, allocator: allocator) {
+                return MessageCodec.replacingMessage(of: frame, at: offset, with: part, compression: .deflateContext)
+            }
+            // zlib failed mid-message: the stream is unusable from here on.
+            self.deflater = nil
+        }
+        guard let compressed = Deflate.compressIfSmaller(message, dictionary: dictionary, allocator: allocator) else { return frame }
+        return MessageCodec.replacingMessage(
+            of: frame, at: offset, with: compressed, compression: dictionary == nil ? .deflateRaw : .deflateDictionary)
+    }
+}
