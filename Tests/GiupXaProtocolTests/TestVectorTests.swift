@@ -35,19 +35,22 @@ import Testing
                 #expect(frames.popFirst() == .preamble(Preamble(minVersion: preamble.minVersion, maxVersion: preamble.maxVersion)), "\(vector.name)")
             }
             #expect(frames.count == vector.frames.count, "\(vector.name)")
+            // Mode 3 (§9.3): one stream per vector, as per connection.
+            let inflater = ContextInflater(dictionary: .visits1)
             for (event, expected) in zip(frames, vector.frames) {
                 guard case .frame(let frame) = event else { Issue.record("\(vector.name): not a frame"); continue }
                 #expect(frame.type == FrameType(name: expected.type), "\(vector.name)")
                 #expect(frame.flags.rawValue == expected.flags, "\(vector.name)")
                 #expect(frame.callID == expected.callID, "\(vector.name)")
-                try expected.check(frame, vector: vector.name)
+                try expected.check(frame, vector: vector.name, inflater: inflater)
             }
             // Encode: the meaning produces exactly the hex.
             var rebuilt = ByteBuffer()
             if let preamble = vector.preamble {
                 Preamble(minVersion: preamble.minVersion, maxVersion: preamble.maxVersion).write(to: &rebuilt)
             }
-            for expected in vector.frames { try expected.build().write(to: &rebuilt) }
+            let deflater = ContextDeflater(dictionary: .visits1)
+            for expected in vector.frames { try expected.build(deflater: deflater).write(to: &rebuilt) }
             #expect(Hex.encode(Array(rebuilt.readableBytesView)) == vector.hex, "\(vector.name): re-encoding differs")
         }
     }
@@ -105,7 +108,7 @@ struct FrameMeaning: Codable {
         return try type.init(jsonString: message)
     }
 
-    func check(_ frame: Frame, vector: String) throws {
+    func check(_ frame: Frame, vector: String, inflater: ContextInflater) throws {
         if let bodyHex {
             #expect(Hex.encode(Array(frame.body.readableBytesView)) == bodyHex, "\(vector)")
             return
@@ -113,6 +116,12 @@ struct FrameMeaning: Codable {
         let expected = try #require(try decodedMessage(), "\(vector): no message")
         var payload = frame.body
         if frame.type == .request {
+            var frame = frame
+            if frame.flags.compression == .deflateContext {
+                let offset = try #require(MessageCodec.messageOffset(ofRequest: frame))
+                let part = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+                frame = MessageCodec.replacingMessage(of: frame, at: offset, with: try inflater.decompress(part, limit: 1 << 20), compression: .none)
+            }
             let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: .visits1)
             #expect(request.methodNumber == method, "\(vector)")
             if let metadata {
@@ -126,7 +135,7 @@ struct FrameMeaning: Codable {
         #expect(actual.isEqualTo(message: expected), "\(vector): message differs")
     }
 
-    func build() throws -> Frame {
+    func build(deflater: ContextDeflater) throws -> Frame {
         let type = try #require(FrameType(name: self.type))
         if let bodyHex {
             return Frame(type: type, flags: FrameFlags(rawValue: flags), callID: callID, body: ByteBuffer(bytes: try #require(Hex.decode(bodyHex))))
@@ -135,8 +144,12 @@ struct FrameMeaning: Codable {
         switch type {
         case .request:
             let metadata = try self.metadata.map { try Giupxa_V1_CallMetadata(jsonString: $0) }
+            let method = try #require(Method(rawValue: method ?? 0))
+            if compression == "deflate-context-1" {
+                return try Vectors.contextRequest(callID: callID, method: method, metadata: metadata, message: message, deflater: deflater)
+            }
             return MessageCodec.request(
-                callID: callID, method: try #require(Method(rawValue: method ?? 0)), metadata: metadata, message: message,
+                callID: callID, method: method, metadata: metadata, message: message,
                 dictionary: compression == "deflate-dictionary-1" ? .visits1 : nil)
         case .response:
             return MessageCodec.response(callID: callID, message: message)

@@ -11,10 +11,24 @@ enum Vectors {
         return FrameMeaning(
             type: frame.type.name, flags: frame.flags.rawValue, callID: frame.callID, method: method?.rawValue,
             metadata: try! metadata?.jsonString(options: options),
-            compression: message == nil ? nil : ["deflate-raw", "deflate-dictionary-1"].first { frame.flags.compression == ($0 == "deflate-raw" ? .deflateRaw : .deflateDictionary) } ?? "none",
+            compression: message == nil ? nil : compressionNames[frame.flags.compression],
             messageType: message.map { type(of: $0).protoMessageName },
             message: try! message?.jsonString(options: options),
             bodyHex: message == nil ? Hex.encode(Array(frame.body.readableBytesView)) : nil)
+    }
+
+    static let compressionNames: [FrameFlags.Compression: String] = [
+        .none: "none", .deflateRaw: "deflate-raw", .deflateDictionary: "deflate-dictionary-1", .deflateContext: "deflate-context-1",
+    ]
+
+    /// A REQUEST whose message is the next piece of a mode-3 stream (§9.3).
+    static func contextRequest(
+        callID: UInt32, method: Method, metadata: Giupxa_V1_CallMetadata?, message: any SwiftProtobuf.Message, deflater: ContextDeflater
+    ) throws -> Frame {
+        let plain = MessageCodec.request(callID: callID, method: method, metadata: metadata, message: message, compress: false)
+        let offset = MessageCodec.messageOffset(ofRequest: plain)!
+        let part = deflater.compress(plain.body.getSlice(at: plain.body.readerIndex + offset, length: plain.body.readableBytes - offset)!)!
+        return MessageCodec.replacingMessage(of: plain, at: offset, with: part, compression: .deflateContext)
     }
 
     static func vector(_ name: String, _ description: String, _ direction: String, preamble: Bool = false, _ frames: [(Frame, FrameMeaning)]) -> Vector {
@@ -64,6 +78,17 @@ enum Vectors {
         let responseFrame = MessageCodec.response(callID: 2, message: submitResponse)
         let dictionaryFrame = MessageCodec.request(callID: 2, method: .submitVisits, metadata: metadata, message: submit, dictionary: .visits1)
 
+        // Two batches in one mode-3 stream: the second visit, much like the first, costs little.
+        var nextVisit = Sample.visit
+        nextVisit.id = UUID(uuidString: "9F0C2A6E-3B1D-4C8E-A2F7-5D6B1E0C4A93")!
+        nextVisit.results = "Hoàn thành kế hoạch; xã đề nghị tiếp tục tập huấn vào tháng sau."
+        var secondSubmit = Giupxa_V1_SubmitVisitsRequest()
+        secondSubmit.visits = [Giupxa_V1_Visit(nextVisit)]
+        let streamDeflater = ContextDeflater(dictionary: .visits1)
+        let contextFrames = try! [(UInt32(1), submit), (2, secondSubmit)].map { id, message in
+            try contextRequest(callID: id, method: .submitVisits, metadata: metadata, message: message, deflater: streamDeflater)
+        }
+
         var listVisits = Giupxa_V1_ListVisitsRequest()
         listVisits.communeCode = "03376"
         listVisits.limit = 100
@@ -97,6 +122,11 @@ enum Vectors {
                    "client-to-server", [(submitFrame, frame(submitFrame, method: .submitVisits, metadata: metadata, message: submit))]),
             vector("submit-one-visit-dictionary", "The same call compressed against preset dictionary 1 (Protocol/dictionaries/visits-1.bin, agreed in the HELLO; flags 0x6: M + deflate-dictionary).",
                    "client-to-server", [(dictionaryFrame, frame(dictionaryFrame, method: .submitVisits, metadata: metadata, message: submit))]),
+            vector("submit-two-batches-context", "Two SubmitVisits calls, one visit each, as consecutive pieces of the connection's deflate stream primed with dictionary 1 (mode 3, §9.3; agreed in the HELLO; flags 0x7: M + deflate-context). Each piece ends at a sync flush whose final 00 00 FF FF is not sent; the second compresses against the first.",
+                   "client-to-server", [
+                       (contextFrames[0], frame(contextFrames[0], method: .submitVisits, metadata: metadata, message: submit)),
+                       (contextFrames[1], frame(contextFrames[1], method: .submitVisits, metadata: metadata, message: secondSubmit)),
+                   ]),
             vector("submit-response-stored", "One VisitResult: STORED at revision 1. Too small to compress.",
                    "server-to-client", [(responseFrame, frame(responseFrame, message: submitResponse))]),
             vector("list-visits-no-metadata", "ListVisits (method 3) on call 300 (a two-byte call id varint) without metadata and uncompressed.",
