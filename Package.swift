@@ -130,7 +130,6 @@ let package = Package(
             dependencies: [
                 "GiupXaServer",
                 "GiupXaReports",
-                "GiupXaClient",
                 "GiupXaStorage",
                 "GiupXaModels",
                 "GiupXaProtocol",

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GiupXaClient
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaStorage
@@ -24,12 +23,7 @@ struct ImportVisitsCommand: AsyncParsableCommand {
             guard let agency = try await store.agency(code: agency) else { throw StoreError.unknownAgency(agency.uppercased()) }
             let inputs = try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: file)))
             // Communes may be named as in the agency's assignments.
-            let communes = try await store.assignments(agencyCode: agency.code, on: nil).map { a in
-                Outbox.CachedAssignment(
-                    decisionNumber: a.detail.assignment.decisionNumber, communeCode: a.detail.commune.code,
-                    communeName: a.detail.commune.name, districtName: a.detail.commune.district.name,
-                    role: a.detail.assignment.role, period: a.detail.period, isSample: a.isSample)
-            }
+            let communes = try await store.assignments(agencyCode: agency.code, on: nil).map { (code: $0.detail.commune.code, name: $0.detail.commune.name) }
             var issues: [FieldIssue] = []
             var request = Giupxa_V1_SubmitVisitsRequest()
             for (index, input) in inputs.enumerated() {

@@ -21,7 +21,7 @@ struct VisitCommand: AsyncParsableCommand {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
                 let inputs = try fields.inputs(id: id)
-                let communes = try outbox.cachedAssignments().assignments
+                let communes = try outbox.cachedAssignments().assignments.map { (code: $0.communeCode, name: $0.communeName) }
                 // Validate everything first: a file is recorded whole or not at all.
                 var visits: [Visit] = []
                 var issues: [FieldIssue] = []
@@ -69,7 +69,7 @@ struct VisitCommand: AsyncParsableCommand {
                 }
                 var input = inputs[0]
                 input.id = id
-                let visit = try input.resolve(communes: try outbox.cachedAssignments().assignments)
+                let visit = try input.resolve(communes: try outbox.cachedAssignments().assignments.map { (code: $0.communeCode, name: $0.communeName) })
                 let result = try outbox.amend(visit)
                 struct Amended: Encodable { var id: UUID; var result: Outbox.AmendResult }
                 output.emit(Amended(id: visit.id, result: result)) {

@@ -1,5 +1,4 @@
 public import Foundation
-public import GiupXaModels
 
 /// A visit as a cadre writes it in a JSON file or on the command line: dates as
 /// "dd/mm/yyyy HH:mm" (UTC+7) or ISO 8601, categories by name or number, the commune by code
@@ -81,9 +80,10 @@ public struct VisitInput: Sendable, Codable {
         return [try decoder.decode(VisitInput.self, from: data)]
     }
 
-    /// The validated visit. `communes` (from the cached assignments) lets a cadre name the
-    /// commune instead of typing its code; names match without tones or case.
-    public func resolve(communes: [Outbox.CachedAssignment], now: Date = Date()) throws(ValidationError) -> Visit {
+    /// The validated visit. `communes` (the agency's assigned communes, from its cached
+    /// assignments or the server's) lets a cadre name the commune instead of typing its code;
+    /// names match without tones or case.
+    public func resolve(communes: [(code: String, name: String)], now: Date = Date()) throws(ValidationError) -> Visit {
         var issues: [FieldIssue] = []
         var uuid = UUID()
         if let id {
@@ -126,11 +126,11 @@ public struct VisitInput: Sendable, Codable {
     }
 
     /// A five-digit code as it is; otherwise the cached commune whose name matches.
-    static func resolveCommune(_ text: String, in communes: [Outbox.CachedAssignment]) -> String {
+    static func resolveCommune(_ text: String, in communes: [(code: String, name: String)]) -> String {
         let trimmed = VietnameseText.normalize(text)
         if Commune.isValidCode(trimmed) { return trimmed }
         let key = VietnameseText.searchKey(trimmed)
-        let matches = Set(communes.filter { VietnameseText.searchKey($0.communeName) == key }.map(\.communeCode))
+        let matches = Set(communes.filter { VietnameseText.searchKey($0.name) == key }.map(\.code))
         return matches.count == 1 ? matches.first! : trimmed
     }
 
