@@ -177,7 +177,7 @@ struct ServerConnection: Sendable {
                 error: RPCError(code: .deadlineExceeded, message: context.language.pick(
                     vi: "Hết thời hạn \(timeout) ms của cuộc gọi", en: "Call deadline of \(timeout) ms exceeded")))
         } catch {
-            // The connection is going away (its task group was cancelled); nobody reads this.
+            // The call was cancelled (a protocol violation or the server stopping at once).
             return MessageCodec.status(callID: frame.callID, error: RPCError(code: .cancelled, message: "call cancelled"))
         }
     }
