@@ -4,17 +4,22 @@ import NIOCore
 /// What a graceful stop needs to reach: the listening socket and every open connection.
 /// `begin()` closes the listener (no new connections) and the read side of each connection
 /// (no new calls); each connection then lets its in-flight calls answer, sends GOAWAY
-/// UNAVAILABLE and closes, and `run` returns once the last one has.
+/// UNAVAILABLE and closes, and `run` returns once the last one has (`allClosed()`).
 final class Drain: Sendable {
     private struct State {
         var draining = false
+        var aborted = false
         var listener: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = NIOLockedValueBox(State())
 
     var isDraining: Bool { state.withLockedValue { $0.draining } }
+
+    /// True once `abort()` was called: connections cancel their calls as they close.
+    var isAborted: Bool { state.withLockedValue { $0.aborted } }
 
     func setListener(_ channel: any Channel) {
         let close = state.withLockedValue { s -> Bool in
@@ -37,7 +42,36 @@ final class Drain: Sendable {
     }
 
     func unregister(_ channel: any Channel) {
-        _ = state.withLockedValue { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+        let waiters = state.withLockedValue { s -> [CheckedContinuation<Void, Never>] in
+            s.connections.removeValue(forKey: ObjectIdentifier(channel))
+            guard s.connections.isEmpty else { return [] }
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Returns once no connection is registered: each unregisters after its last call.
+    func allClosed() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { s -> Bool in
+                guard !s.connections.isEmpty else { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Stops at once: closes the listener and every connection, whose calls are cancelled.
+    func abort() {
+        let (listener, connections) = state.withLockedValue { s -> ((any Channel)?, [any Channel]) in
+            s.draining = true
+            s.aborted = true
+            return (s.listener, Array(s.connections.values))
+        }
+        listener?.close(promise: nil)
+        for channel in connections { channel.close(promise: nil) }
     }
 
     func begin() {

@@ -36,9 +36,14 @@ public struct GiupXaServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Each connection keeps its last read buffer for the next read. NIO's first is 2 KB
+            // and an idle connection never needs more than its HELLO; bigger reads make the
+            // buffer grow again (issue 6 d: memory per idle connection).
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let session = SecureSession()
+                    let handler = ConnectionHandler(drain: drain, eventLoop: channel.eventLoop)
                     try channel.pipeline.syncOperations.addHandlers([
                         SecureServerHandler(staticKey: staticKey, session: session),
                         ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
@@ -46,8 +51,9 @@ public struct GiupXaServer: Sendable {
                         IdleStateHandler(readTimeout: idle),
                         IdleCloseHandler(),
                         MessageToByteHandler(FrameEncoder()),
+                        handler,
                     ])
-                    return (try NIOAsyncChannel<WireEvent, Frame>(wrappingChannelSynchronously: channel), session)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), session)
                 }
             }
         drain.setListener(listener.channel)
@@ -58,32 +64,46 @@ public struct GiupXaServer: Sendable {
         let service = VisitService(store: store, limits: limits)
         let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
         try await withThrowingDiscardingTaskGroup { group in
-            try await listener.executeThenClose { inbound in
-                for try await (channel, session) in inbound {
-                    switch drain.register(channel.channel, limit: configuration.maxConnections) {
-                    case .admitted:
-                        break
-                    case .draining:
-                        channel.channel.close(promise: nil)
-                        continue
-                    case .full:
-                        logger.warning("connection refused: limit reached", metadata: ["giupxa.limit": "\(configuration.maxConnections)"])
-                        let status = RPCError(code: .resourceExhausted, message: "server is at its connection limit, retry later").status
-                        channel.channel.writeAndFlush(MessageCodec.goAway(status: status, lastCallID: 0)).whenComplete { _ in
-                            channel.channel.close(promise: nil)
+            let accepting: Result<Void, any Error>
+            do {
+                try await listener.executeThenClose { inbound in
+                    for try await (channel, handler, session) in inbound {
+                        switch drain.register(channel, limit: configuration.maxConnections) {
+                        case .admitted:
+                            break
+                        case .draining:
+                            channel.close(promise: nil)
+                            continue
+                        case .full:
+                            logger.warning("connection refused: limit reached", metadata: ["giupxa.limit": "\(configuration.maxConnections)"])
+                            let status = RPCError(code: .resourceExhausted, message: "server is at its connection limit, retry later").status
+                            channel.writeAndFlush(MessageCodec.goAway(status: status, lastCallID: 0)).whenComplete { _ in
+                                channel.close(promise: nil)
+                            }
+                            continue
                         }
-                        continue
-                    }
-                    group.addTask {
-                        // Each connection catches its own errors: one bad client cannot stop the server.
-                        let connection = ServerConnection(
-                            channel: channel, session: session, service: service, store: store, configuration: configuration,
-                            logger: logger, drain: drain, rates: rates)
-                        await connection.run()
-                        drain.unregister(channel.channel)
+                        group.addTask {
+                            // The handshake's task; the connection catches its own errors, so one
+                            // bad client cannot stop the server.
+                            await ServerConnection(
+                                channel: channel, handler: handler, session: session, service: service, store: store,
+                                configuration: configuration, logger: logger, drain: drain, rates: rates
+                            ).run()
+                        }
                     }
                 }
+                accepting = .success(())
+            } catch {
+                accepting = .failure(error)
             }
+            // Served connections hold no task for this group to wait for: wait for them here.
+            // Cancelled, stop at once (connections close, their calls are cancelled).
+            await withTaskCancellationHandler {
+                await drain.allClosed()
+            } onCancel: {
+                drain.abort()
+            }
+            try accepting.get()
         }
     }
 }
