@@ -41,6 +41,9 @@ let package = Package(
                 .product(name: "GiupXaClient", package: "giupxa"),
                 .product(name: "GiupXaProtocol", package: "giupxa"),
                 .product(name: "GiupXaModels", package: "giupxa"),
+                // Part (c): the gRPC peer reads and stores through the server's own store and intake.
+                .product(name: "GiupXaStorage", package: "giupxa"),
+                .product(name: "GiupXaServer", package: "giupxa"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

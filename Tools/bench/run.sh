@@ -4,6 +4,8 @@
 #
 # Usage: Tools/bench/run.sh [--quick] [--json FILE] [any giupxa-wire-bench option]
 #   --quick   GiupXa only, 1 and 20 visits, bytes + edge time; exits 1 if GiupXa misses a target (CI).
+#        Tools/bench/run.sh capacity [--json FILE] [any `giupxa-wire-bench capacity` option]
+#             part (c), server capacity: small-call rate and latency, durable visits per second.
 # BENCH_CONFIGURATION=debug builds and runs debug binaries (default: release).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,4 +23,9 @@ done
 echo "build: $(( $(date +%s) - start )) s" >&2
 bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)
 
+# A subcommand comes first, so that --root and --bin-dir are its own.
+if [[ "${1:-}" == capacity ]]; then
+  shift
+  exec "$bin/giupxa-wire-bench" capacity --root "$root" --bin-dir "$bin" "$@"
+fi
 exec "$bin/giupxa-wire-bench" --root "$root" --bin-dir "$bin" "$@"

@@ -10,8 +10,10 @@ struct WireBench: AsyncParsableCommand {
         discussion: """
             Every sync goes through its own giupxa-linksim process: profile none counts bytes (TCP \
             payload both ways, connection set-up, authentication and close included), the edge, \
-            gprs and vsat profiles time it. See Tools/bench/README.md.
-            """)
+            gprs and vsat profiles time it. `capacity` runs part (c), server capacity, instead. \
+            See Tools/bench/README.md.
+            """,
+        subcommands: [CapacityCommand.self, CapacityGRPCServerCommand.self])
 
     @Flag(help: "GiupXa only: 1 and 20 visits, plain and secured, bytes and edge time; exits 1 on a regression (CI; see README).")
     var quick = false
