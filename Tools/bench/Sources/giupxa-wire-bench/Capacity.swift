@@ -42,6 +42,7 @@ struct CapacityCommand: AsyncParsableCommand {
         Children.installSignalHandlers()
         defer { if !keepTemp { try? FileManager.default.removeItem(at: work) } }
         let started = ContinuousClock.now
+        let loadBefore = Self.loadAverage()
 
         // The visits, as the wire parts take them.
         let datagenURL = datagen.map { URL(fileURLWithPath: $0) } ?? work.appendingPathComponent("datagen")
@@ -100,7 +101,7 @@ struct CapacityCommand: AsyncParsableCommand {
         let report = CapacityReport(
             generatedAt: ISO8601DateFormatter().string(from: Date()), workload: workload.source, warmupSeconds: self.warmup,
             durationSeconds: self.duration, ingestBatch: ingestBatch, grpcGzip: grpcGzip, rows: rows,
-            targets: CapacityReport.checks(rows), notes: CapacityReport.standardNotes(grpcGzip: grpcGzip))
+            targets: CapacityReport.checks(rows), notes: CapacityReport.standardNotes(grpcGzip: grpcGzip, load: "\(loadBefore) at start, \(Self.loadAverage()) at the end"))
         FileHandle.standardOutput.write(Data((report.render() + "\n").utf8))
         log("finished in \(Targets.fmt((ContinuousClock.now - started).seconds)) s")
         if let json {
@@ -110,6 +111,12 @@ struct CapacityCommand: AsyncParsableCommand {
         }
         await grpc.0.stop()
         await server.process.stop()
+    }
+
+    /// /proc/loadavg's first three fields (Linux), or "unknown".
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 }
 
@@ -157,17 +164,17 @@ struct CapacityReport: Codable, Sendable {
                 id: "c-small-\(row.security.rawValue)-\(g.clients)",
                 description: "(c) \(row.security.rawValue), \(g.clients) client\(g.clients == 1 ? "" : "s"): GiupXa's small-call rate ≥ 1.5x gRPC's",
                 met: ratio >= 1.5,
-                detail: "GiupXa \(Int(g.callsPerSecond)) calls/s (p50 \(Targets.fmt3(g.p50Ms)) ms, p99 \(Targets.fmt3(g.p99Ms)) ms) vs gRPC \(Int(other.callsPerSecond)) calls/s "
+                detail: "GiupXa \(rate(g.callsPerSecond)) calls/s (p50 \(Targets.fmt3(g.p50Ms)) ms, p99 \(Targets.fmt3(g.p99Ms)) ms) vs gRPC \(rate(other.callsPerSecond)) calls/s "
                     + "(p50 \(Targets.fmt3(other.p50Ms)) ms, p99 \(Targets.fmt3(other.p99Ms)) ms) = \(Targets.fmt(ratio))x"))
         }
         for row in rows where row.test == "ingest" && row.contender == Targets.giupxa {
             let g = row.result
-            let other = rows.find("ingest", row.security, g.clients, grpc).map { "; gRPC over the same intake: \(Int($0.itemsPerSecond)) visits/s" } ?? ""
+            let other = rows.find("ingest", row.security, g.clients, grpc).map { "; gRPC over the same intake: \(rate($0.itemsPerSecond)) visits/s" } ?? ""
             checks.append(TargetCheck(
                 id: "c-ingest-\(row.security.rawValue)",
                 description: "(c) \(row.security.rawValue), \(g.clients) clients: GiupXa ingests ≥ 20,000 durable visits/s",
                 met: g.itemsPerSecond >= 20_000,
-                detail: "GiupXa \(Int(g.itemsPerSecond)) visits/s STORED (\(Int(g.callsPerSecond)) calls/s of \(g.calls > 0 ? g.itemsSent / g.calls : 0), p50 \(Targets.fmt3(g.p50Ms)) ms, p99 \(Targets.fmt3(g.p99Ms)) ms)\(other)"))
+                detail: "GiupXa \(rate(g.itemsPerSecond)) visits/s STORED (\(rate(g.callsPerSecond)) calls/s of \(g.calls > 0 ? g.itemsSent / g.calls : 0), p50 \(Targets.fmt3(g.p50Ms)) ms, p99 \(Targets.fmt3(g.p99Ms)) ms)\(other)"))
         }
         let bad = rows.filter { $0.result.failedClients > 0 || $0.result.itemsOK != $0.result.itemsSent || $0.result.calls == 0 }
         checks.append(TargetCheck(
@@ -180,7 +187,9 @@ struct CapacityReport: Codable, Sendable {
         return checks
     }
 
-    static func standardNotes(grpcGzip: Bool) -> [String] {
+    private static func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+
+    static func standardNotes(grpcGzip: Bool, load: String) -> [String] {
         [
             "Both servers are child processes on loopback, on the same 2-core machine as the load generator (this process), which drives both the same way; only one server is loaded at a time.",
             "Each client is its own connection (GiupXa: AgencyClient.connect() with its own credential and handshake counter; gRPC: its own GRPCClient, HTTP/2), connected and one call answered before the clock starts; then one call at a time, back to back.",
@@ -190,6 +199,8 @@ struct CapacityReport: Codable, Sendable {
             "Secured: GiupXa v2 (Noise, ChaChaPoly) against gRPC over TLS 1.3 as swift-nio-ssl ships it; handshakes happen before the clock starts.",
             grpcGzip ? "gRPC messages gzip-compressed both ways (--grpc-gzip), as in parts (a)/(b)." : "gRPC messages uncompressed (its default, and its cheapest case); GiupXa compresses as its codec always does (PROTOCOL.md §9). --grpc-gzip for gzip as in parts (a)/(b).",
             "Ingest: each call carries the same real STNMT visits with fresh random ids, so every visit is new and valid; visits/s counts visits answered STORED.",
+            // The machine may be shared: say how busy it was, since every number here is CPU time.
+            "Load average (1, 5, 15 min) of the machine: \(load).",
         ]
     }
 
