@@ -48,6 +48,9 @@ let package = Package(
                 .product(name: "GiupXaClient", package: "giupxa"),
                 .product(name: "GiupXaProtocol", package: "giupxa"),
                 .product(name: "GiupXaModels", package: "giupxa"),
+                // Part (c): the gRPC peer reads and stores through the server's own store and intake.
+                .product(name: "GiupXaStorage", package: "giupxa", condition: .when(traits: ["Peers"])),
+                .product(name: "GiupXaServer", package: "giupxa", condition: .when(traits: ["Peers"])),
                 .product(name: "GRPCCore", package: "grpc-swift-2", condition: .when(traits: ["Peers"])),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport", condition: .when(traits: ["Peers"])),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf", condition: .when(traits: ["Peers"])),

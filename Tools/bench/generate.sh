@@ -19,6 +19,6 @@ protoc --plugin=protoc-gen-grpc-swift="$plugin" \
   -I "$root/Protocol" -I "$here/Protos" "$here/Protos/bench.proto"
 # Only the Peers trait builds gRPC (CI's quick build leaves it out).
 for file in "$out"/*.grpc.swift; do
-  { echo "#if Peers"; cat "$file"; echo "#endif"; } > "$file.tmp" && mv "$file.tmp" "$file"
+  { echo "#if Peers"; cat "$file"; printf "\n#endif\n"; } > "$file.tmp" && mv "$file.tmp" "$file"
 done
 echo "generated: $(ls "$out")"

@@ -6,6 +6,8 @@
 #   --quick   GiupXa only, 1 and 20 visits, bytes + edge time; exits 1 if GiupXa misses a target (CI).
 #             Built without the Peers trait (no gRPC, Hummingbird or BoringSSL to compile) and in
 #             debug: bytes do not depend on the build, and the edge profile's time is the link's.
+#        Tools/bench/run.sh capacity [--json FILE] [any `giupxa-wire-bench capacity` option]
+#             part (c), server capacity: small-call rate and latency, durable visits per second.
 # BENCH_CONFIGURATION=debug|release overrides the build (default: release; quick: debug).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,4 +30,9 @@ done
 echo "build: $(( $(date +%s) - start )) s" >&2
 bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)
 
+# A subcommand comes first, so that --root and --bin-dir are its own.
+if [[ "${1:-}" == capacity ]]; then
+  shift
+  exec "$bin/giupxa-wire-bench" capacity --root "$root" --bin-dir "$bin" "$@"
+fi
 exec "$bin/giupxa-wire-bench" --root "$root" --bin-dir "$bin" "$@"

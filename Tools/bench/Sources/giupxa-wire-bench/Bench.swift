@@ -10,8 +10,17 @@ struct WireBench: AsyncParsableCommand {
         discussion: """
             Every sync goes through its own giupxa-linksim process: profile none counts bytes (TCP \
             payload both ways, connection set-up, authentication and close included), the edge, \
-            gprs and vsat profiles time it. See Tools/bench/README.md.
-            """)
+            gprs and vsat profiles time it. `capacity` runs part (c), server capacity, instead. \
+            See Tools/bench/README.md.
+            """,
+        subcommands: peerSubcommands)
+
+    /// Part (c) compares with a gRPC server: only with the Peers trait.
+    #if Peers
+    static let peerSubcommands: [any ParsableCommand.Type] = [CapacityCommand.self, CapacityGRPCServerCommand.self]
+    #else
+    static let peerSubcommands: [any ParsableCommand.Type] = []
+    #endif
 
     @Flag(help: "GiupXa only: 1 and 20 visits, plain and secured, bytes and edge time; exits 1 on a regression (CI; see README).")
     var quick = false

@@ -119,6 +119,13 @@ struct VisitsService: Giupxa_Bench_Visits.ServiceProtocol {
         }
         return ServerResponse(message: Workload.answer(request.message))
     }
+
+    /// Part (c)'s small call; the capacity part uses `StoringVisitsService`, which reads the store.
+    func listAssignments(
+        request: ServerRequest<Giupxa_V1_ListAssignmentsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Giupxa_V1_ListAssignmentsResponse> {
+        ServerResponse(error: RPCError(code: .unimplemented, message: "parts (a)/(b) only submit visits"))
+    }
 }
 
 /// A running in-process gRPC server.

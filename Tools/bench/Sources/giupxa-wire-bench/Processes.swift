@@ -122,8 +122,10 @@ struct GiupXaServerProcess: Sendable {
     let process: ChildProcess
     let port: Int
     let secret: String
+    let database: String
 
-    static func start(binary: String, directory: URL) async throws -> GiupXaServerProcess {
+    /// - Parameter rate: `--rate` and `--burst`; the capacity part raises them further.
+    static func start(binary: String, directory: URL, rate: Int = 1000) async throws -> GiupXaServerProcess {
         let db = directory.appendingPathComponent("server.sqlite").path
         try Tool.run(binary, ["init", "--db", db])
         let issued = try Tool.run(binary, ["credential", "issue", "--db", db, "--agency", Workload.agency, "--format", "json"])
@@ -135,10 +137,10 @@ struct GiupXaServerProcess: Sendable {
             binary,
             ["serve", "--db", db, "--listen", "127.0.0.1:0", "--port-file", portFile.path, "--log-level", "error",
              // The benchmark makes many calls in a row from one agency; the rate limit is not what is measured.
-             "--rate", "1000", "--burst", "1000"],
+             "--rate", "\(rate)", "--burst", "\(rate)"],
             name: "giupxa-server", log: directory.appendingPathComponent("server.log"))
         let port = try await Tool.port(from: portFile, process: process)
-        return GiupXaServerProcess(process: process, port: port, secret: secret)
+        return GiupXaServerProcess(process: process, port: port, secret: secret, database: db)
     }
 }
 

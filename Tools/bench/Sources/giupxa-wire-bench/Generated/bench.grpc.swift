@@ -1,6 +1,6 @@
 #if Peers
 /// The gRPC contender of the wire benchmark: GiupXa's own messages (giupxa/v1/visits.proto),
-/// behind a one-method gRPC service. Not part of the product protocol.
+/// behind a gRPC service. Not part of the product protocol.
 
 // DO NOT EDIT.
 // swift-format-ignore-file
@@ -38,9 +38,23 @@ internal enum Giupxa_Bench_Visits: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListAssignments" metadata.
+        internal enum ListAssignments: Sendable {
+            /// Request type for "ListAssignments".
+            internal typealias Input = GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest
+            /// Response type for "ListAssignments".
+            internal typealias Output = GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse
+            /// Descriptor for "ListAssignments".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "giupxa.bench.Visits"),
+                method: "ListAssignments",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "giupxa.bench.Visits" service.
         internal static let descriptors: [GRPCCore.MethodDescriptor] = [
-            SubmitVisits.descriptor
+            SubmitVisits.descriptor,
+            ListAssignments.descriptor
         ]
     }
 }
@@ -84,6 +98,24 @@ extension Giupxa_Bench_Visits {
             request: GRPCCore.StreamingServerRequest<GiupXaProtocol.Giupxa_V1_SubmitVisitsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>
+
+        /// Handle the "ListAssignments" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse` messages.
+        func listAssignments(
+            request: GRPCCore.StreamingServerRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>
     }
 
     /// Service protocol for the "giupxa.bench.Visits" service.
@@ -111,6 +143,24 @@ extension Giupxa_Bench_Visits {
             request: GRPCCore.ServerRequest<GiupXaProtocol.Giupxa_V1_SubmitVisitsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>
+
+        /// Handle the "ListAssignments" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse` message.
+        func listAssignments(
+            request: GRPCCore.ServerRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>
     }
 
     /// Simple service protocol for the "giupxa.bench.Visits" service.
@@ -136,6 +186,24 @@ extension Giupxa_Bench_Visits {
             request: GiupXaProtocol.Giupxa_V1_SubmitVisitsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse
+
+        /// Handle the "ListAssignments" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+        ///
+        /// - Parameters:
+        ///   - request: A `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse` to respond with.
+        func listAssignments(
+            request: GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse
     }
 }
 
@@ -149,6 +217,17 @@ extension Giupxa_Bench_Visits.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>(),
             handler: { request, context in
                 try await self.submitVisits(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Giupxa_Bench_Visits.Method.ListAssignments.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>(),
+            handler: { request, context in
+                try await self.listAssignments(
                     request: request,
                     context: context
                 )
@@ -170,6 +249,17 @@ extension Giupxa_Bench_Visits.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    internal func listAssignments(
+        request: GRPCCore.StreamingServerRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse> {
+        let response = try await self.listAssignments(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -181,6 +271,19 @@ extension Giupxa_Bench_Visits.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse> {
         return GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>(
             message: try await self.submitVisits(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    internal func listAssignments(
+        request: GRPCCore.ServerRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse> {
+        return GRPCCore.ServerResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>(
+            message: try await self.listAssignments(
                 request: request.message,
                 context: context
             ),
@@ -219,6 +322,29 @@ extension Giupxa_Bench_Visits {
             deserializer: some GRPCCore.MessageDeserializer<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListAssignments" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` message.
+        ///   - serializer: A serializer for `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` messages.
+        ///   - deserializer: A deserializer for `GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listAssignments<Result>(
+            request: GRPCCore.ClientRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -271,6 +397,40 @@ extension Giupxa_Bench_Visits {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListAssignments" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` message.
+        ///   - serializer: A serializer for `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` messages.
+        ///   - deserializer: A deserializer for `GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        internal func listAssignments<Result>(
+            request: GRPCCore.ClientRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Giupxa_Bench_Visits.Method.ListAssignments.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -301,6 +461,35 @@ extension Giupxa_Bench_Visits.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<GiupXaProtocol.Giupxa_V1_SubmitVisitsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<GiupXaProtocol.Giupxa_V1_SubmitVisitsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAssignments" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func listAssignments<Result>(
+        request: GRPCCore.ClientRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listAssignments(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -342,4 +531,38 @@ extension Giupxa_Bench_Visits.ClientProtocol {
             onResponse: handleResponse
         )
     }
-}#endif
+
+    /// Call the "ListAssignments" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Part (c), server capacity: the small call, as GiupXa's ListAssignments (method 1).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func listAssignments<Result>(
+        _ message: GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<GiupXaProtocol.Giupxa_V1_ListAssignmentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<GiupXaProtocol.Giupxa_V1_ListAssignmentsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listAssignments(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+#endif
