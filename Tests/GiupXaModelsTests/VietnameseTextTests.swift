@@ -1,5 +1,5 @@
 import Foundation
-import GiupXaModels
+@testable import GiupXaModels
 import Testing
 
 @Suite struct VietnameseTextTests {
@@ -10,6 +10,32 @@ import Testing
         #expect(normalized.unicodeScalars.count == 9)
         #expect(normalized == "Mường Nhé")
         #expect(Array(normalized.utf8) == Array("Mường Nhé".precomposedStringWithCanonicalMapping.utf8))
+    }
+
+    /// The fast path of `normalize` skips NFC for scalars it calls stable: each must be its own
+    /// NFC, alone and after a base letter, byte for byte.
+    @Test func scalarsTheFastPathTrustsAreTheirOwnNFC() {
+        let ranges: [ClosedRange<UInt32>] = [0x20...0x2FF, 0x1E00...0x1EFF]
+        for value in ranges.joined() {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in [String(scalar), "a" + String(scalar), String(scalar) + "e"] {
+                #expect(VietnameseText.isStableUnderNFC(text))
+                #expect(Array(text.precomposedStringWithCanonicalMapping.utf8) == Array(text.utf8), "U+\(String(value, radix: 16))")
+            }
+        }
+        // A combining mark is not trusted: "e" + U+0302 + U+0301 must become "ế".
+        #expect(!VietnameseText.isStableUnderNFC("e\u{302}\u{301}"))
+        #expect(VietnameseText.normalize(" e\u{302}\u{301} ") == "ế")
+        #expect(VietnameseText.normalize("  Mường Nhé\n") == "Mường Nhé")
+        #expect(VietnameseText.normalize("Keo Lôm") == "Keo Lôm")
+    }
+
+    @Test func controlCharactersAreGeneralCategoryCcButTabAndLineEnds() {
+        for value in UInt32(0)...0x2FF {
+            let scalar = Unicode.Scalar(value)!
+            let expected = scalar.properties.generalCategory == .control && ![0x09, 0x0A, 0x0D].contains(value)
+            #expect(VietnameseText.containsControlCharacters("a\(Character(scalar))b") == expected, "U+\(String(value, radix: 16))")
+        }
     }
 
     @Test func searchKeyDropsTonesCaseAndMapsDStroke() {

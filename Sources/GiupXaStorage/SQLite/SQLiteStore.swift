@@ -175,7 +175,7 @@ public final class SQLiteStore: GiupXaStore {
             outcomes.reserveCapacity(encoded.count)
             for (visit, body, digest) in encoded {
                 let id = visit.id.uuidString
-                if let row = try Row.fetchOne(db, sql: "SELECT revision, content_sha256 FROM visit WHERE id = ?", arguments: [id]) {
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, content_sha256 FROM visit WHERE id = ?"), arguments: [id]) {
                     let revision: Int = row["revision"]
                     let stored: Data = row["content_sha256"]
                     outcomes.append(stored == digest ? .alreadyStored(revision: revision) : .conflict(revision: revision))
@@ -185,21 +185,23 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(refusal)
                     continue
                 }
-                try db.execute(
+                // Cached statements: prepared once per connection, not once per visit.
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, body, received_at)
                         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
                         Int64(visit.end.timeIntervalSince1970), digest, body, time,
                     ])
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
                         VALUES (?, 1, ?, ?, ?, ?)
-                        """,
-                    arguments: [id, body, digest, agency, time])
+                        """
+                ).execute(arguments: [id, body, digest, agency, time])
                 outcomes.append(.stored(revision: 1))
             }
             return outcomes
@@ -308,33 +310,27 @@ public final class SQLiteStore: GiupXaStore {
     /// covering it, so a later decision supersedes an earlier one from its start — must assign
     /// the commune to the agency, for a period that also covers the visit's last day.
     private static func admission(_ visit: Visit, agency: String, db: Database) throws -> SubmitOutcome? {
-        guard try Row.fetchOne(db, sql: "SELECT 1 FROM commune WHERE code = ?", arguments: [visit.communeCode]) != nil else {
+        guard try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM commune WHERE code = ?"), arguments: [visit.communeCode]) != nil else {
             return .rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode))
         }
         let first = CivilDate(visit.start).yyyymmdd, last = CivilDate(visit.end).yyyymmdd
-        let inForce = try Row.fetchOne(
-            db,
-            sql: """
+        let inForce = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT number, period_end FROM decision WHERE period_start <= ? AND ? <= period_end
                 ORDER BY period_start DESC, signed_on DESC, number DESC LIMIT 1
-                """,
+                """),
             arguments: [first, first])
         if let inForce, last <= (inForce["period_end"] as Int) {
-            let assigned = try Row.fetchOne(
-                db, sql: "SELECT 1 FROM assignment WHERE decision_number = ? AND agency_code = ? AND commune_code = ?",
+            let assigned = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM assignment WHERE decision_number = ? AND agency_code = ? AND commune_code = ?"),
                 arguments: [inForce["number"] as String, agency, visit.communeCode])
             if assigned != nil { return nil }
         }
-        let anyPeriod = try Row.fetchOne(
-            db, sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?", arguments: [agency, visit.communeCode])
+        let anyPeriod = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?"), arguments: [agency, visit.communeCode])
         if anyPeriod == nil { return .denied(.notAssigned) }
         // Assigned by some decision covering these dates, but not by the one in force.
-        let covering = try Row.fetchOne(
-            db,
-            sql: """
+        let covering = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT 1 FROM assignment a JOIN decision d ON d.number = a.decision_number
                 WHERE a.agency_code = ? AND a.commune_code = ? AND d.period_start <= ? AND ? <= d.period_end
-                """,
+                """),
             arguments: [agency, visit.communeCode, first, last])
         return .denied(covering == nil ? .outsidePeriod : .superseded)
     }
