@@ -143,8 +143,7 @@ struct ServerConnection: Sendable {
     /// The REQUEST with its mode-3 message part inflated (mode 0). A part that does not inflate
     /// breaks the stream for every later call: a connection error.
     static func inflate(_ frame: Frame, with inflater: ContextInflater, limit: Int) throws(ProtocolViolation) -> Frame {
-        guard let offset = MessageCodec.messageOffset(ofRequest: frame) else { throw .compressionContext(.corrupt) }
-        let part = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+        guard let (offset, part) = MessageCodec.messagePart(ofRequest: frame) else { throw .compressionContext(.corrupt) }
         do {
             let message = try inflater.decompress(part, limit: limit)
             return MessageCodec.replacingMessage(of: frame, at: offset, with: message, compression: .none)

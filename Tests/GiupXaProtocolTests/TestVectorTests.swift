@@ -118,8 +118,7 @@ struct FrameMeaning: Codable {
         if frame.type == .request {
             var frame = frame
             if frame.flags.compression == .deflateContext {
-                let offset = try #require(MessageCodec.messageOffset(ofRequest: frame))
-                let part = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+                let (offset, part) = try #require(MessageCodec.messagePart(ofRequest: frame))
                 frame = MessageCodec.replacingMessage(of: frame, at: offset, with: try inflater.decompress(part, limit: 1 << 20), compression: .none)
             }
             let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: .visits1)

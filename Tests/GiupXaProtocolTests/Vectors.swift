@@ -26,8 +26,8 @@ enum Vectors {
         callID: UInt32, method: Method, metadata: Giupxa_V1_CallMetadata?, message: any SwiftProtobuf.Message, deflater: ContextDeflater
     ) throws -> Frame {
         let plain = MessageCodec.request(callID: callID, method: method, metadata: metadata, message: message, compress: false)
-        let offset = MessageCodec.messageOffset(ofRequest: plain)!
-        let part = deflater.compress(plain.body.getSlice(at: plain.body.readerIndex + offset, length: plain.body.readableBytes - offset)!)!
+        let (offset, message) = MessageCodec.messagePart(ofRequest: plain)!
+        let part = deflater.compress(message)!
         return MessageCodec.replacingMessage(of: plain, at: offset, with: part, compression: .deflateContext)
     }
 

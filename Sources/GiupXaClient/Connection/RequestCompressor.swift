@@ -23,8 +23,7 @@ final class RequestCompressor {
 
     /// `frame`, a REQUEST with its message plain, with the message compressed.
     func compress(_ frame: Frame, allocator: ByteBufferAllocator) -> Frame {
-        guard let offset = MessageCodec.messageOffset(ofRequest: frame) else { return frame }
-        let message = frame.body.getSlice(at: frame.body.readerIndex + offset, length: frame.body.readableBytes - offset)!
+        guard let (offset, message) = MessageCodec.messagePart(ofRequest: frame) else { return frame }
         if let deflater, message.readableBytes >= ContextDeflater.threshold {
             if let part = deflater.compress(message, allocator: allocator) {
                 return MessageCodec.replacingMessage(of: frame, at: offset, with: part, compression: .deflateContext)

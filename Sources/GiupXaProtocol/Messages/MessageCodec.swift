@@ -34,19 +34,19 @@ public enum MessageCodec {
         return Frame(type: .request, flags: flags, callID: callID, body: body)
     }
 
-    /// Where a REQUEST's message part starts (after the method and any metadata), or nil if
-    /// those are malformed.
-    public static func messageOffset(ofRequest frame: Frame) -> Int? {
+    /// A REQUEST's message part (after the method and any metadata) and where it starts, or
+    /// nil if those are malformed.
+    public static func messagePart(ofRequest frame: Frame) -> (offset: Int, message: ByteBuffer)? {
         var body = frame.body
         guard case .value = Varint.read(from: &body) else { return nil }
         if frame.flags.contains(.metadata) {
             guard case .value(let length) = Varint.read(from: &body), body.readSlice(length: Int(length)) != nil else { return nil }
         }
-        return body.readerIndex - frame.body.readerIndex
+        return (body.readerIndex - frame.body.readerIndex, body)
     }
 
     /// The REQUEST with its message part replaced (e.g. compressed or inflated) and its
-    /// compression mode set accordingly; `offset` from `messageOffset(ofRequest:)`.
+    /// compression mode set accordingly; `offset` from `messagePart(ofRequest:)`.
     public static func replacingMessage(of frame: Frame, at offset: Int, with message: ByteBuffer, compression: FrameFlags.Compression) -> Frame {
         var body = frame.body.getSlice(at: frame.body.readerIndex, length: offset)!
         body.writeImmutableBuffer(message)
