@@ -21,7 +21,7 @@ struct VisitCommand: AsyncParsableCommand {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
                 let inputs = try fields.inputs(id: id)
-                let communes = try outbox.cachedAssignments().assignments.map { (code: $0.communeCode, name: $0.communeName) }
+                let communes = try VisitCommand.assignedCommunes(outbox)
                 // Validate everything first: a file is recorded whole or not at all.
                 var visits: [Visit] = []
                 var issues: [FieldIssue] = []
@@ -69,7 +69,7 @@ struct VisitCommand: AsyncParsableCommand {
                 }
                 var input = inputs[0]
                 input.id = id
-                let visit = try input.resolve(communes: try outbox.cachedAssignments().assignments.map { (code: $0.communeCode, name: $0.communeName) })
+                let visit = try input.resolve(communes: try VisitCommand.assignedCommunes(outbox))
                 let result = try outbox.amend(visit)
                 struct Amended: Encodable { var id: UUID; var result: Outbox.AmendResult }
                 output.emit(Amended(id: visit.id, result: result)) {
@@ -204,5 +204,12 @@ struct VisitFields: ParsableArguments {
             id: id, commune: commune ?? "", start: start ?? "", end: end ?? "", cadres: cadres,
             plan: VisitInput.PlanInput(written: plan != nil, summary: plan), activities: activities,
             support: items, results: results, communeRequests: requests)
+    }
+}
+
+extension VisitCommand {
+    /// The communes a cadre may name instead of typing a code: those of the cached assignments.
+    static func assignedCommunes(_ outbox: Outbox) throws -> [(code: String, name: String)] {
+        try outbox.cachedAssignments().assignments.map { (code: $0.communeCode, name: $0.communeName) }
     }
 }
