@@ -146,6 +146,37 @@ import Testing
         #expect(try await store.assignments(agencyCode: "SYT", on: CivilDate(year: 2022, month: 1, day: 1)).isEmpty)
     }
 
+    @Test func assignmentsFollowImportsHereAtOnceAndFromAnotherProcessWithinTheCacheLifetime() async throws {
+        let path = directory.appendingPathComponent("cache.sqlite").path
+        let server = try SQLiteStore(path: path, assignmentCacheLifetime: .milliseconds(300))
+        _ = try await server.loadDefaultData()
+        let sample = try await server.assignments(agencyCode: "stnmt", on: nil)
+        #expect(sample.count == 3)
+        func decision(_ number: String, from year: Int) -> Decision {
+            Decision(
+                number: number, signedOn: CivilDate(year: year, month: 1, day: 1)!,
+                period: DateRange(start: CivilDate(year: year, month: 1, day: 1)!, end: CivilDate(year: year, month: 12, day: 31)!),
+                standingAgencyCode: "BDT")
+        }
+        // Imported through the same store: seen by the very next call.
+        let here = decision("1/QĐ-UBND", from: 2022)
+        _ = try await server.importDecision(here, assignments: [Assignment(decisionNumber: here.number, agencyCode: "STNMT", communeCode: "03211", role: .lead)])
+        #expect(try await server.assignments(agencyCode: "STNMT", on: nil).count == 4)
+        // Imported by another process (another store on the same file): seen once the entry expires.
+        let operatorStore = try SQLiteStore(path: path)
+        let there = decision("2/QĐ-UBND", from: 2023)
+        _ = try await operatorStore.importDecision(there, assignments: [Assignment(decisionNumber: there.number, agencyCode: "STNMT", communeCode: "03376", role: .supporting)])
+        try await Task.sleep(for: .milliseconds(350))
+        let all = try await server.assignments(agencyCode: "STNMT", on: nil)
+        #expect(all.map(\.detail.assignment.decisionNumber) == ["708/QĐ-UBND", "708/QĐ-UBND", "708/QĐ-UBND", "1/QĐ-UBND", "2/QĐ-UBND"])
+        // A day keeps the assignments whose period covers it, from the cached list as from SQL.
+        let in2023 = try await server.assignments(agencyCode: "STNMT", on: CivilDate(year: 2023, month: 6, day: 1))
+        #expect(in2023.map(\.detail.commune.code) == ["03376"])
+        #expect(in2023.first?.detail.assignment.role == .supporting)
+        #expect(try await server.assignments(agencyCode: "STNMT", on: CivilDate(year: 2019, month: 6, day: 1)).count == 3)
+        #expect(try await server.assignments(agencyCode: "SYT", on: CivilDate(year: 2023, month: 6, day: 1)).isEmpty)
+    }
+
     @Test func visitsPageInStartOrder() async throws {
         var visits: [Visit] = []
         for day in 0..<7 {

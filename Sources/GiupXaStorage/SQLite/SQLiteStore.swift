@@ -10,9 +10,13 @@ import GRDB
 public final class SQLiteStore: GiupXaStore {
     let pool: DatabasePool
     let commits: GroupCommit
+    let assignmentCache: AssignmentCache
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    public init(path: String) throws {
+    /// `assignmentCacheLifetime` bounds how long a decision imported by another process can go
+    /// unseen by ListAssignments (AssignmentCache).
+    public init(path: String, assignmentCacheLifetime: Duration = .seconds(1)) throws {
+        assignmentCache = AssignmentCache(lifetime: assignmentCacheLifetime)
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
@@ -48,6 +52,7 @@ public final class SQLiteStore: GiupXaStore {
                 try Self.insertAgency(agency, db: db, ignoreExisting: true)
             }
         }
+        assignmentCache.invalidate()
         if sampleDecision { _ = try await importDecision(decision, assignments: assignments) }
         return DefaultDataSummary(
             districts: Set(communes.map(\.district.code)).count, communes: communes.count,
@@ -95,6 +100,7 @@ public final class SQLiteStore: GiupXaStore {
 
     public func importDecision(_ decision: Decision, assignments: [Assignment]) async throws -> DecisionImportSummary {
         let digest = Self.digest(decision: decision, assignments: assignments)
+        defer { assignmentCache.invalidate() }
         return try await pool.write { db in
             if let existing = try Data.fetchOne(
                 db, sql: "SELECT content_sha256 FROM decision WHERE number = ?", arguments: [decision.number])
@@ -134,31 +140,34 @@ public final class SQLiteStore: GiupXaStore {
     }
 
     public func assignments(agencyCode: String, on day: CivilDate?) async throws -> [StoredAssignment] {
-        let dayValue = day?.yyyymmdd
-        return try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.decision_number, a.agency_code, a.role, d.period_start, d.period_end, d.is_sample,
-                           c.code, c.name, c.kind, dist.code AS dcode, dist.name AS dname
-                    FROM assignment a
-                    JOIN decision d ON d.number = a.decision_number
-                    JOIN commune c ON c.code = a.commune_code
-                    JOIN district dist ON dist.code = c.district_code
-                    WHERE a.agency_code = ? AND (? IS NULL OR (d.period_start <= ? AND ? <= d.period_end))
-                    ORDER BY d.period_start, c.code
-                    """,
-                arguments: [agencyCode.uppercased(), dayValue, dayValue, dayValue]
-            ).map { row in
-                let commune = Self.commune(from: row)
-                let assignment = Assignment(
-                    decisionNumber: row["decision_number"], agencyCode: row["agency_code"], communeCode: commune.code,
-                    role: Assignment.Role(rawValue: row["role"]) ?? .lead)
-                let period = DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!)
-                return StoredAssignment(
-                    detail: AssignmentDetail(assignment: assignment, commune: commune, period: period),
-                    isSample: row["is_sample"])
-            }
+        try await assignmentCache.assignments(agencyCode: agencyCode.uppercased(), on: day) { agency in
+            try await self.pool.read { db in try Self.assignments(agencyCode: agency, db: db) }
+        }
+    }
+
+    /// All of an agency's assignments, in the order ListAssignments answers them.
+    private static func assignments(agencyCode: String, db: Database) throws -> [StoredAssignment] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT a.decision_number, a.agency_code, a.role, d.period_start, d.period_end, d.is_sample,
+                       c.code, c.name, c.kind, dist.code AS dcode, dist.name AS dname
+                FROM assignment a
+                JOIN decision d ON d.number = a.decision_number
+                JOIN commune c ON c.code = a.commune_code
+                JOIN district dist ON dist.code = c.district_code
+                WHERE a.agency_code = ?
+                ORDER BY d.period_start, c.code
+                """),
+            arguments: [agencyCode]
+        ).map { row in
+            let commune = Self.commune(from: row)
+            let assignment = Assignment(
+                decisionNumber: row["decision_number"], agencyCode: row["agency_code"], communeCode: commune.code,
+                role: Assignment.Role(rawValue: row["role"]) ?? .lead)
+            let period = DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!)
+            return StoredAssignment(
+                detail: AssignmentDetail(assignment: assignment, commune: commune, period: period),
+                isSample: row["is_sample"])
         }
     }
 
