@@ -39,6 +39,12 @@ let package = Package(
             name: "CGiupXaZlib",
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // System liblzma (liblzma-dev), for mode 3's LZMA2 stream (PROTOCOL.md §9.4): on large
+        // batches it gets a third closer to the content's floor than deflate can.
+        .target(
+            name: "CGiupXaLZMA",
+            linkerSettings: [.linkedLibrary("lzma")]
+        ),
         // Domain models, validation, Vietnamese text rules. No I/O.
         .target(
             name: "GiupXaModels",
@@ -53,6 +59,7 @@ let package = Package(
                 "GiupXaReports",
                 "GiupXaNoise",
                 "CGiupXaZlib",
+                "CGiupXaLZMA",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -38,8 +38,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // Serving.
     private var connection: ServerConnection?
     private var callContext: CallContext?
-    /// The client's mode-3 stream (§9.3), if it asked for one: inflated here, in wire order.
-    private var inflater: ContextInflater?
+    /// The client's mode-3 stream (§9.3, §9.4), if it asked for one: decompressed here, in wire order.
+    private var inflater: (any ContextDecompressor)?
     private var running: [UInt32: Task<Void, Never>] = [:]
     private var cancelled: Set<UInt32> = []
     private var lastAccepted: UInt32 = 0
@@ -83,10 +83,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Authenticated: from now on frames are handled here, starting with those queued.
-    func serve(context callContext: CallContext, connection: ServerConnection, compressionContext: Bool) {
+    func serve(context callContext: CallContext, connection: ServerConnection, compressionContext: ContextCodec?) {
         self.connection = connection
         self.callContext = callContext
-        if compressionContext { inflater = ContextInflater(dictionary: callContext.dictionary) }
+        inflater = compressionContext?.makeDecompressor(dictionary: callContext.dictionary)
         let events = queued
         queued = []
         for event in events where ending == nil { handle(event) }
@@ -182,7 +182,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             lastAccepted = frame.callID
             // Mode 3 is one stream: inflate here, in wire order, even for a call about to be
             // refused. Without an agreed stream the call fails on its own (UNIMPLEMENTED).
-            if frame.flags.compression == .deflateContext, let inflater {
+            if frame.flags.compression == .contextStream, let inflater {
                 do {
                     frame = try ServerConnection.inflate(frame, with: inflater, limit: limits.maxMessageBytes)
                 } catch {

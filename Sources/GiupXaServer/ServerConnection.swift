@@ -64,7 +64,7 @@ struct ServerConnection: Sendable {
 
     /// Reads the preamble and HELLO, authenticates, and answers with the server's HELLO.
     /// Returns the calls' context and whether the client sends mode 3 (§9.3).
-    private func handshake(logger: Logger) async throws -> (CallContext, Bool) {
+    private func handshake(logger: Logger) async throws -> (CallContext, ContextCodec?) {
         let timeout = channel.eventLoop.scheduleTask(deadline: .now() + .seconds(configuration.handshakeTimeoutSeconds)) {
             [channel] in channel.close(promise: nil)
         }
@@ -124,12 +124,14 @@ struct ServerConnection: Sendable {
         // Mode 2 both ways if we hold the client's dictionary; its pipelined calls already use it.
         let dictionary = CompressionDictionary.known(hello.compressionDictionary)
         server.compressionDictionary = dictionary?.id ?? 0
-        // Mode 3 from the client if it asks (its pipelined calls already use it). The handler's
-        // inflater allocates zlib's state only when the first mode-3 message arrives.
-        server.compressionContext = hello.compressionContext
+        // Mode 3 from the client if it asks, in the codec it asks (its pipelined calls already
+        // use it). The handler's decompressor allocates its state only at the first mode-3 message.
+        let stream = ContextCodec(requestedBy: hello)
+        server.compressionContext = stream == .deflate
+        server.compressionContextLzma2 = stream == .lzma2
         try await channel.writeAndFlush(MessageCodec.serverHello(server)).get()
         callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
-        return (CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary), hello.compressionContext)
+        return (CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary), stream)
     }
 
     /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.
@@ -139,19 +141,19 @@ struct ServerConnection: Sendable {
         return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 
-    /// Runs one call to its RESPONSE or STATUS frame, within its deadline.
-    /// The REQUEST with its mode-3 message part inflated (mode 0). A part that does not inflate
-    /// breaks the stream for every later call: a connection error.
-    static func inflate(_ frame: Frame, with inflater: ContextInflater, limit: Int) throws(ProtocolViolation) -> Frame {
+    /// The REQUEST with its mode-3 message part decompressed (mode 0). A part that does not
+    /// decompress breaks the stream for every later call: a connection error.
+    static func inflate(_ frame: Frame, with inflater: any ContextDecompressor, limit: Int) throws(ProtocolViolation) -> Frame {
         guard let (offset, part) = MessageCodec.messagePart(ofRequest: frame) else { throw .compressionContext(.corrupt) }
         do {
-            let message = try inflater.decompress(part, limit: limit)
+            let message = try inflater.decompress(part, limit: limit, allocator: ByteBufferAllocator())
             return MessageCodec.replacingMessage(of: frame, at: offset, with: message, compression: .none)
         } catch {
             throw .compressionContext(error)
         }
     }
 
+    /// Runs one call to its RESPONSE or STATUS frame, within its deadline.
     func answer(_ frame: Frame, context: CallContext) async -> Frame {
         let request: MessageCodec.Request
         do {

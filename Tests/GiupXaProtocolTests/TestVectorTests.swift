@@ -35,22 +35,22 @@ import Testing
                 #expect(frames.popFirst() == .preamble(Preamble(minVersion: preamble.minVersion, maxVersion: preamble.maxVersion)), "\(vector.name)")
             }
             #expect(frames.count == vector.frames.count, "\(vector.name)")
-            // Mode 3 (§9.3): one stream per vector, as per connection.
-            let inflater = ContextInflater(dictionary: .visits1)
+            // Mode 3 (§9.3, §9.4): one stream per vector, as per connection.
+            let receiving = VectorStreams()
             for (event, expected) in zip(frames, vector.frames) {
                 guard case .frame(let frame) = event else { Issue.record("\(vector.name): not a frame"); continue }
                 #expect(frame.type == FrameType(name: expected.type), "\(vector.name)")
                 #expect(frame.flags.rawValue == expected.flags, "\(vector.name)")
                 #expect(frame.callID == expected.callID, "\(vector.name)")
-                try expected.check(frame, vector: vector.name, inflater: inflater)
+                try expected.check(frame, vector: vector.name, streams: receiving)
             }
             // Encode: the meaning produces exactly the hex.
             var rebuilt = ByteBuffer()
             if let preamble = vector.preamble {
                 Preamble(minVersion: preamble.minVersion, maxVersion: preamble.maxVersion).write(to: &rebuilt)
             }
-            let deflater = ContextDeflater(dictionary: .visits1)
-            for expected in vector.frames { try expected.build(deflater: deflater).write(to: &rebuilt) }
+            let sending = VectorStreams()
+            for expected in vector.frames { try expected.build(streams: sending).write(to: &rebuilt) }
             #expect(Hex.encode(Array(rebuilt.readableBytesView)) == vector.hex, "\(vector.name): re-encoding differs")
         }
     }
@@ -67,6 +67,22 @@ struct Vector: Codable {
     struct PreambleMeaning: Codable {
         var minVersion: UInt8
         var maxVersion: UInt8
+    }
+}
+
+/// Both ends of both mode-3 codecs, primed with dictionary 1, fresh for each vector.
+final class VectorStreams {
+    let deflater = ContextDeflater(dictionary: .visits1)
+    let inflater = ContextInflater(dictionary: .visits1)
+    let lzma2Encoder = LZMA2ContextEncoder(dictionary: .visits1)
+    let lzma2Decoder = LZMA2ContextDecoder(dictionary: .visits1)
+
+    func decompress(_ part: ByteBuffer, codec: String?) throws -> ByteBuffer {
+        codec == "lzma2-context-1" ? try lzma2Decoder.decompress(part, limit: 1 << 20) : try inflater.decompress(part, limit: 1 << 20)
+    }
+
+    func compress(_ message: ByteBuffer, codec: String?) -> ByteBuffer? {
+        codec == "lzma2-context-1" ? lzma2Encoder.compress(message) : deflater.compress(message)
     }
 }
 
@@ -108,7 +124,7 @@ struct FrameMeaning: Codable {
         return try type.init(jsonString: message)
     }
 
-    func check(_ frame: Frame, vector: String, inflater: ContextInflater) throws {
+    func check(_ frame: Frame, vector: String, streams: VectorStreams) throws {
         if let bodyHex {
             #expect(Hex.encode(Array(frame.body.readableBytesView)) == bodyHex, "\(vector)")
             return
@@ -117,9 +133,9 @@ struct FrameMeaning: Codable {
         var payload = frame.body
         if frame.type == .request {
             var frame = frame
-            if frame.flags.compression == .deflateContext {
+            if frame.flags.compression == .contextStream {
                 let (offset, part) = try #require(MessageCodec.messagePart(ofRequest: frame))
-                frame = MessageCodec.replacingMessage(of: frame, at: offset, with: try inflater.decompress(part, limit: 1 << 20), compression: .none)
+                frame = MessageCodec.replacingMessage(of: frame, at: offset, with: try streams.decompress(part, codec: compression), compression: .none)
             }
             let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: .visits1)
             #expect(request.methodNumber == method, "\(vector)")
@@ -134,7 +150,7 @@ struct FrameMeaning: Codable {
         #expect(actual.isEqualTo(message: expected), "\(vector): message differs")
     }
 
-    func build(deflater: ContextDeflater) throws -> Frame {
+    func build(streams: VectorStreams) throws -> Frame {
         let type = try #require(FrameType(name: self.type))
         if let bodyHex {
             return Frame(type: type, flags: FrameFlags(rawValue: flags), callID: callID, body: ByteBuffer(bytes: try #require(Hex.decode(bodyHex))))
@@ -144,8 +160,10 @@ struct FrameMeaning: Codable {
         case .request:
             let metadata = try self.metadata.map { try Giupxa_V1_CallMetadata(jsonString: $0) }
             let method = try #require(Method(rawValue: method ?? 0))
-            if compression == "deflate-context-1" {
-                return try Vectors.contextRequest(callID: callID, method: method, metadata: metadata, message: message, deflater: deflater)
+            if compression == "deflate-context-1" || compression == "lzma2-context-1" {
+                return try Vectors.contextRequest(callID: callID, method: method, metadata: metadata, message: message) {
+                    streams.compress($0, codec: compression)
+                }
             }
             return MessageCodec.request(
                 callID: callID, method: method, metadata: metadata, message: message,

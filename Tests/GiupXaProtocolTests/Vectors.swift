@@ -6,29 +6,34 @@ import SwiftProtobuf
 
 /// The source of Protocol/test-vectors.json (see TestVectorTests).
 enum Vectors {
-    static func frame(_ frame: Frame, method: Method? = nil, metadata: Giupxa_V1_CallMetadata? = nil, message: (any SwiftProtobuf.Message)? = nil) -> FrameMeaning {
+    /// `stream` names a mode-3 frame's codec ("lzma2-context-1"), which its flags do not tell.
+    static func frame(
+        _ frame: Frame, method: Method? = nil, metadata: Giupxa_V1_CallMetadata? = nil, message: (any SwiftProtobuf.Message)? = nil,
+        stream: String? = nil
+    ) -> FrameMeaning {
         let options = JSONEncodingOptions()
         return FrameMeaning(
             type: frame.type.name, flags: frame.flags.rawValue, callID: frame.callID, method: method?.rawValue,
             metadata: try! metadata?.jsonString(options: options),
-            compression: message == nil ? nil : compressionNames[frame.flags.compression],
+            compression: message == nil ? nil : stream ?? compressionNames[frame.flags.compression],
             messageType: message.map { type(of: $0).protoMessageName },
             message: try! message?.jsonString(options: options),
             bodyHex: message == nil ? Hex.encode(Array(frame.body.readableBytesView)) : nil)
     }
 
     static let compressionNames: [FrameFlags.Compression: String] = [
-        .none: "none", .deflateRaw: "deflate-raw", .deflateDictionary: "deflate-dictionary-1", .deflateContext: "deflate-context-1",
+        .none: "none", .deflateRaw: "deflate-raw", .deflateDictionary: "deflate-dictionary-1", .contextStream: "deflate-context-1",
     ]
 
-    /// A REQUEST whose message is the next piece of a mode-3 stream (§9.3).
+    /// A REQUEST whose message is the next piece of a mode-3 stream (§9.3, §9.4).
     static func contextRequest(
-        callID: UInt32, method: Method, metadata: Giupxa_V1_CallMetadata?, message: any SwiftProtobuf.Message, deflater: ContextDeflater
+        callID: UInt32, method: Method, metadata: Giupxa_V1_CallMetadata?, message: any SwiftProtobuf.Message,
+        stream: (ByteBuffer) -> ByteBuffer?
     ) throws -> Frame {
         let plain = MessageCodec.request(callID: callID, method: method, metadata: metadata, message: message, compress: false)
         let (offset, message) = MessageCodec.messagePart(ofRequest: plain)!
-        let part = deflater.compress(message)!
-        return MessageCodec.replacingMessage(of: plain, at: offset, with: part, compression: .deflateContext)
+        let part = stream(message)!
+        return MessageCodec.replacingMessage(of: plain, at: offset, with: part, compression: .contextStream)
     }
 
     static func vector(_ name: String, _ description: String, _ direction: String, preamble: Bool = false, _ frames: [(Frame, FrameMeaning)]) -> Vector {
@@ -86,7 +91,11 @@ enum Vectors {
         secondSubmit.visits = [Giupxa_V1_Visit(nextVisit)]
         let streamDeflater = ContextDeflater(dictionary: .visits1)
         let contextFrames = try! [(UInt32(1), submit), (2, secondSubmit)].map { id, message in
-            try contextRequest(callID: id, method: .submitVisits, metadata: metadata, message: message, deflater: streamDeflater)
+            try contextRequest(callID: id, method: .submitVisits, metadata: metadata, message: message) { streamDeflater.compress($0) }
+        }
+        let streamEncoder = LZMA2ContextEncoder(dictionary: .visits1)
+        let lzma2Frames = try! [(UInt32(1), submit), (2, secondSubmit)].map { id, message in
+            try contextRequest(callID: id, method: .submitVisits, metadata: metadata, message: message) { streamEncoder.compress($0) }
         }
 
         var listVisits = Giupxa_V1_ListVisitsRequest()
@@ -126,6 +135,11 @@ enum Vectors {
                    "client-to-server", [
                        (contextFrames[0], frame(contextFrames[0], method: .submitVisits, metadata: metadata, message: submit)),
                        (contextFrames[1], frame(contextFrames[1], method: .submitVisits, metadata: metadata, message: secondSubmit)),
+                   ]),
+            vector("submit-two-batches-lzma2", "The same two calls as pieces of the connection's LZMA2 stream (mode 3 with ClientHello.compression_context_lzma2, §9.4; flags 0x7 as for deflate): raw LZMA2, 256 KiB dictionary, preset dictionary 1; each piece is whole LZMA2 chunks, ended by a sync flush. (The reference client sends only messages of 12 KiB and more this way; these two are short to keep the vector readable.)",
+                   "client-to-server", [
+                       (lzma2Frames[0], frame(lzma2Frames[0], method: .submitVisits, metadata: metadata, message: submit, stream: "lzma2-context-1")),
+                       (lzma2Frames[1], frame(lzma2Frames[1], method: .submitVisits, metadata: metadata, message: secondSubmit, stream: "lzma2-context-1")),
                    ]),
             vector("submit-response-stored", "One VisitResult: STORED at revision 1. Too small to compress.",
                    "server-to-client", [(responseFrame, frame(responseFrame, message: submitResponse))]),

@@ -77,9 +77,12 @@ import Testing
         return Array(buffer.readableBytesView)
     }
 
-    static func hello(_ secret: String, agency: String = "STNMT", clientName: String = "bad-input-table", context: Bool = false) -> Frame {
+    static func hello(
+        _ secret: String, agency: String = "STNMT", clientName: String = "bad-input-table", context: Bool = false, lzma2: Bool = false
+    ) -> Frame {
         var hello = Giupxa_V1_ClientHello()
         hello.compressionContext = context
+        hello.compressionContextLzma2 = lzma2
         hello.clientName = clientName
         hello.credential.agencyCode = agency
         hello.credential.secret = secret
@@ -202,23 +205,37 @@ import Testing
             return authed(keys, [request(method: 2, message: Array(bomb.readableBytesView), flags: flags)])
         }, expect: .status(.resourceExhausted, "inflates beyond")),
         Row(name: "context compression not agreed in the HELLO", bytes: { keys in
-            var flags = FrameFlags(); flags.compression = .deflateContext
+            var flags = FrameFlags(); flags.compression = .contextStream
             return authed(keys, [request(method: 2, message: [0x00], flags: flags)])
         }, expect: .status(.unimplemented, "compression mode 3")),
         Row(name: "a mode-3 message that is not deflate, stream agreed", bytes: { keys in
-            var flags = FrameFlags(); flags.compression = .deflateContext
+            var flags = FrameFlags(); flags.compression = .contextStream
             return preamble + bytes([hello(keys.good, context: true), request(method: 2, message: [0xFF, 0x00, 0x13, 0x37], flags: flags)])
-        }, expect: .goAway(.invalidArgument, "not valid in the connection's deflate stream")),
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
         Row(name: "a mode-3 message that stops short of its sync flush", bytes: { keys in
             // The first 2 bytes of a real piece of the stream: valid so far, but not at a block boundary.
             let piece = ContextDeflater(dictionary: nil).compress(ByteBuffer(repeating: 0x41, count: 300))!
-            var flags = FrameFlags(); flags.compression = .deflateContext
+            var flags = FrameFlags(); flags.compression = .contextStream
             return preamble + bytes([hello(keys.good, context: true), request(method: 2, message: Array(piece.readableBytesView.prefix(2)), flags: flags)])
-        }, expect: .goAway(.invalidArgument, "not valid in the connection's deflate stream")),
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
         Row(name: "a mode-3 compression bomb", bytes: { keys in
             let piece = ContextDeflater(dictionary: nil).compress(ByteBuffer(repeating: 0, count: 17 << 20))!
-            var flags = FrameFlags(); flags.compression = .deflateContext
+            var flags = FrameFlags(); flags.compression = .contextStream
             return preamble + bytes([hello(keys.good, context: true), request(method: 2, message: Array(piece.readableBytesView), flags: flags)])
+        }, expect: .goAway(.resourceExhausted, "inflates beyond")),
+        Row(name: "an LZMA2 mode-3 message that is not LZMA2, stream agreed", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .contextStream
+            return preamble + bytes([hello(keys.good, lzma2: true), request(method: 2, message: [0x00, 0x13, 0x37], flags: flags)])
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
+        Row(name: "an LZMA2 mode-3 message that stops inside a chunk", bytes: { keys in
+            let piece = LZMA2ContextEncoder(dictionary: nil).compress(ByteBuffer(repeating: 0x41, count: 20_000))!
+            var flags = FrameFlags(); flags.compression = .contextStream
+            return preamble + bytes([hello(keys.good, lzma2: true), request(method: 2, message: Array(piece.readableBytesView.dropLast(2)), flags: flags)])
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
+        Row(name: "an LZMA2 mode-3 compression bomb", bytes: { keys in
+            let piece = LZMA2ContextEncoder(dictionary: nil).compress(ByteBuffer(repeating: 0, count: 17 << 20))!
+            var flags = FrameFlags(); flags.compression = .contextStream
+            return preamble + bytes([hello(keys.good, lzma2: true), request(method: 2, message: Array(piece.readableBytesView), flags: flags)])
         }, expect: .goAway(.resourceExhausted, "inflates beyond")),
         Row(name: "dictionary compression without a dictionary agreed in the HELLO", bytes: { keys in
             var flags = FrameFlags(); flags.compression = .deflateDictionary

@@ -64,6 +64,7 @@ public final class GiupXaConnection: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
         let offered = CompressionDictionary.known(hello.compressionDictionary)
+        let stream = ContextCodec(requestedBy: hello)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -83,7 +84,7 @@ public final class GiupXaConnection: Sendable {
                             ByteToMessageHandler(FrameDecoder(expectPreamble: false, limits: limits)),
                             ClientCallHandler(
                                 helloPromise: helloPromise, preamble: security.preamble,
-                                compressor: hello.compressionContext ? RequestCompressor(dictionary: offered) : nil,
+                                compressor: stream.map { RequestCompressor(dictionary: offered, codec: $0) },
                                 onCounterFloor: onCounterFloor),
                         ])
                     }
@@ -96,7 +97,7 @@ public final class GiupXaConnection: Sendable {
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: offered, compressesInPipeline: hello.compressionContext)
+            dictionary: offered, compressesInPipeline: stream != nil)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
@@ -117,8 +118,9 @@ public final class GiupXaConnection: Sendable {
         hello.credential.agencyCode = agencyCode
         hello.language = language
         hello.compressionDictionary = CompressionDictionary.visits1.id
-        // One deflate stream for all our calls (§9.3): a sync's batches compress as one.
-        hello.compressionContext = true
+        // One LZMA2 stream for our large calls (§9.4): a sync's batches compress as one, about
+        // 30 % smaller than with deflate; short calls go in mode 2.
+        hello.compressionContextLzma2 = true
         switch security {
         case .secured: hello.handshakeCounter = counter
         case .plaintext: hello.credential.secret = secret

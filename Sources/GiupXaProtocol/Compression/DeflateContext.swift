@@ -75,7 +75,7 @@ public final class ContextDeflater {
 
 /// The receiving end (the server). Not thread-safe: owned by the connection's read loop. Any
 /// failure leaves the stream out of step with the sender's: the connection must end.
-public final class ContextInflater {
+public final class ContextInflater: ContextDecompressor {
     private let stream: UnsafeMutablePointer<z_stream>
     private let dictionary: CompressionDictionary?
     /// zlib's ~7 KB of state and 32 KiB window exist only once the client used mode 3.

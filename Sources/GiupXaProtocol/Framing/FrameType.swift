@@ -33,8 +33,8 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
         case deflateRaw = 1
         /// Raw deflate against the preset dictionary agreed in the HELLO (PROTOCOL.md §9.2).
         case deflateDictionary = 2
-        /// REQUEST only: part of the connection's one deflate stream, primed with the agreed
-        /// dictionary (PROTOCOL.md §9.3); agreed in the HELLO.
-        case deflateContext = 3
+        /// REQUEST only: part of the connection's one compression stream, primed with the agreed
+        /// dictionary; agreed in the HELLO with its codec, deflate (PROTOCOL.md §9.3) or LZMA2 (§9.4).
+        case contextStream = 3
     }
 }

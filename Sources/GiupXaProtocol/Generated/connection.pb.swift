@@ -58,6 +58,10 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// calls.
   public var compressionContext: Bool = false
 
+  /// The client's mode-3 stream is LZMA2 instead of deflate (PROTOCOL.md §9.4), primed with the
+  /// dictionary above; set instead of compression_context. Already in its pipelined calls.
+  public var compressionContextLzma2: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -122,6 +126,10 @@ public nonisolated struct Giupxa_V1_ServerHello: Sendable {
   /// The server reads the client's mode-3 stream (PROTOCOL.md §9.3); false: the client must not
   /// use mode 3 on this connection.
   public var compressionContext: Bool = false
+
+  /// The server reads the client's LZMA2 mode-3 stream (PROTOCOL.md §9.4). Set only if the client
+  /// asked for it; compression_context is then false.
+  public var compressionContextLzma2: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -240,7 +248,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -254,6 +262,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.handshakeCounter) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.compressionContext) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.compressionContextLzma2) }()
       default: break
       }
     }
@@ -282,6 +291,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if self.compressionContext != false {
       try visitor.visitSingularBoolField(value: self.compressionContext, fieldNumber: 6)
     }
+    if self.compressionContextLzma2 != false {
+      try visitor.visitSingularBoolField(value: self.compressionContextLzma2, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -292,6 +304,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.handshakeCounter != rhs.handshakeCounter {return false}
     if lhs.compressionDictionary != rhs.compressionDictionary {return false}
     if lhs.compressionContext != rhs.compressionContext {return false}
+    if lhs.compressionContextLzma2 != rhs.compressionContextLzma2 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -334,7 +347,7 @@ nonisolated extension Giupxa_V1_Credential: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServerHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0\u{3}compression_dictionary\0\u{3}compression_context\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}server_name\0\u{3}agency_code\0\u{3}agency_name\0\u{3}server_time_ms\0\u{1}limits\0\u{3}operator_name\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -351,6 +364,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
       case 7: try { try decoder.decodeSingularStringField(value: &self.operatorName) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.compressionContext) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self.compressionContextLzma2) }()
       default: break
       }
     }
@@ -388,6 +402,9 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if self.compressionContext != false {
       try visitor.visitSingularBoolField(value: self.compressionContext, fieldNumber: 9)
     }
+    if self.compressionContextLzma2 != false {
+      try visitor.visitSingularBoolField(value: self.compressionContextLzma2, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -401,6 +418,7 @@ nonisolated extension Giupxa_V1_ServerHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.operatorName != rhs.operatorName {return false}
     if lhs.compressionDictionary != rhs.compressionDictionary {return false}
     if lhs.compressionContext != rhs.compressionContext {return false}
+    if lhs.compressionContextLzma2 != rhs.compressionContextLzma2 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -128,7 +128,7 @@ public enum MessageCodec {
                 throw RPCError(code: .unimplemented, message: "compression mode 2 needs a dictionary agreed in the HELLO")
             }
             preset = dictionary
-        case .deflateContext:
+        case .contextStream:
             // The connection's read loop inflates mode 3 in stream order (§9.3) before a call
             // reaches here; one that gets here was never agreed.
             throw RPCError(code: .unimplemented, message: "compression mode 3 was not agreed in the HELLO")

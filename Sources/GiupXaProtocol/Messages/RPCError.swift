@@ -90,7 +90,7 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
         case .callIDNotIncreasing(let id): "call id \(id) does not increase"
         case .malformedHello(let why): "malformed HELLO: \(why)"
         case .compressionContext(.tooLarge(let limit)): "a mode-3 message inflates beyond \(limit) bytes"
-        case .compressionContext(.corrupt): "a mode-3 message is not valid in the connection's deflate stream"
+        case .compressionContext(.corrupt): "a mode-3 message is not valid in the connection's compression stream"
         }
     }
 

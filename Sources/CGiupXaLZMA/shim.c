@@ -1,0 +1,1 @@
+// Header-only shim; see include/CGiupXaLZMA.h.
