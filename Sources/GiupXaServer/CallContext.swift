@@ -11,12 +11,17 @@ public struct CallContext: Sendable {
     public var logger: Logger
     /// The compression dictionary agreed in the HELLO, if any.
     public var dictionary: CompressionDictionary?
+    /// ClientHello.results_by_position: visit results go without their ids (PROTOCOL.md §6.3).
+    public var resultsByPosition: Bool
 
-    public init(principal: Principal, language: Language, logger: Logger, dictionary: CompressionDictionary? = nil) {
+    public init(
+        principal: Principal, language: Language, logger: Logger, dictionary: CompressionDictionary? = nil, resultsByPosition: Bool = false
+    ) {
         self.principal = principal
         self.language = language
         self.logger = logger
         self.dictionary = dictionary
+        self.resultsByPosition = resultsByPosition
     }
 
     /// The calling agency, for agency methods; an operator credential is refused.

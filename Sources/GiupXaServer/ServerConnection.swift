@@ -131,7 +131,9 @@ struct ServerConnection: Sendable {
         server.compressionContextLzma2 = stream == .lzma2
         try await channel.writeAndFlush(MessageCodec.serverHello(server)).get()
         callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
-        return (CallContext(principal: principal, language: language, logger: callLogger, dictionary: dictionary), stream)
+        let context = CallContext(
+            principal: principal, language: language, logger: callLogger, dictionary: dictionary, resultsByPosition: hello.resultsByPosition)
+        return (context, stream)
     }
 
     /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.

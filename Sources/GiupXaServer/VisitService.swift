@@ -27,7 +27,9 @@ public struct VisitService: Sendable {
             case .submitVisits:
                 let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message)
-                return try await intake.submit(request, agency: agency, language: context.language, logger: context.logger)
+                var response = try await intake.submit(request, agency: agency, language: context.language, logger: context.logger)
+                if context.resultsByPosition { response.results.dropVisitIDs() }
+                return response
             case .listVisits:
                 return try await listVisits(MessageCodec.decode(Giupxa_V1_ListVisitsRequest.self, from: message), context)
             case .complianceReport:
@@ -35,7 +37,9 @@ public struct VisitService: Sendable {
             case .amendVisits:
                 let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_AmendVisitsRequest.self, from: message)
-                return try await intake.amend(request, agency: agency, language: context.language, logger: context.logger)
+                var response = try await intake.amend(request, agency: agency, language: context.language, logger: context.logger)
+                if context.resultsByPosition { response.results.dropVisitIDs() }
+                return response
             }
         } catch let error as RPCError {
             throw error
@@ -97,6 +101,14 @@ public struct VisitService: Sendable {
         response.visits = page.visits.map(Giupxa_V1_StoredVisit.init)
         response.nextPageToken = page.nextCursor?.token ?? Data()
         return response
+    }
+}
+
+extension [Giupxa_V1_VisitResult] {
+    /// The client matches results by position (PROTOCOL.md §6.3): the ids it sent are 16
+    /// incompressible bytes each, repeated for nothing.
+    mutating func dropVisitIDs() {
+        for index in indices { self[index].visitID = Data() }
     }
 }
 

@@ -6,7 +6,6 @@
 // liblzma (xz-utils) for compression mode 3's LZMA2 stream (PROTOCOL.md §9.4). Swift imports
 // lzma.h's functions and types; these constants are macros with casts, which it cannot import.
 
-static const uint32_t CGiupXaLZMA_presetExtreme = LZMA_PRESET_EXTREME;
 static const lzma_vli CGiupXaLZMA_filterLZMA2 = LZMA_FILTER_LZMA2;
 static const lzma_vli CGiupXaLZMA_filterEnd = LZMA_VLI_UNKNOWN;
 

@@ -111,16 +111,20 @@ public final class GiupXaConnection: Sendable {
     /// The HELLO a connection starts with; in v2 the credential is proven by the handshake and
     /// only the counter travels.
     public static func hello(
-        agencyCode: String, security: ConnectionSecurity, secret: String, counter: UInt64, language: String
+        agencyCode: String, security: ConnectionSecurity, secret: String, counter: UInt64, language: String,
+        requestStream: ContextCodec = .lzma2
     ) -> Giupxa_V1_ClientHello {
         var hello = Giupxa_V1_ClientHello()
         hello.clientName = "giupxa/0.2"
         hello.credential.agencyCode = agencyCode
         hello.language = language
         hello.compressionDictionary = CompressionDictionary.visits1.id
-        // One LZMA2 stream for our large calls (§9.4): a sync's batches compress as one, about
-        // 30 % smaller than with deflate; short calls go in mode 2.
-        hello.compressionContextLzma2 = true
+        // One stream for our calls: a sync's batches compress as one (§9.3). LZMA2 (§9.4) sends
+        // large ones about 30 % smaller than deflate; short calls then go in mode 2.
+        hello.compressionContext = requestStream == .deflate
+        hello.compressionContextLzma2 = requestStream == .lzma2
+        // Results matched by position: no 16-byte id echoed per visit (§6.3).
+        hello.resultsByPosition = true
         switch security {
         case .secured: hello.handshakeCounter = counter
         case .plaintext: hello.credential.secret = secret

@@ -98,7 +98,8 @@ public struct SyncEngine: Sendable {
         }
         var acknowledgements: [Outbox.Acknowledgement] = []
         for (visit, result) in zip(batch, results) {
-            guard result.visitID == visit.id.wireBytes else {
+            // Results come in request order; a server that honours results_by_position sends no id.
+            guard result.visitID.isEmpty || result.visitID == visit.id.wireBytes else {
                 throw RPCError(code: .internal, message: "server answered for a different visit")
             }
             let revision = result.revision == 0 ? nil : Int(result.revision)

@@ -62,6 +62,11 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// dictionary above; set instead of compression_context. Already in its pipelined calls.
   public var compressionContextLzma2: Bool = false
 
+  /// The client matches SubmitVisits and AmendVisits results to its visits by position (they are
+  /// in request order): the server leaves VisitResult.visit_id empty, 18 bytes less per visit
+  /// (PROTOCOL.md §6.3). The client still checks an id when one is sent.
+  public var resultsByPosition: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -248,7 +253,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0\u{3}results_by_position\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -263,6 +268,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.compressionDictionary) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.compressionContext) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.compressionContextLzma2) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.resultsByPosition) }()
       default: break
       }
     }
@@ -294,6 +300,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if self.compressionContextLzma2 != false {
       try visitor.visitSingularBoolField(value: self.compressionContextLzma2, fieldNumber: 7)
     }
+    if self.resultsByPosition != false {
+      try visitor.visitSingularBoolField(value: self.resultsByPosition, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -305,6 +314,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.compressionDictionary != rhs.compressionDictionary {return false}
     if lhs.compressionContext != rhs.compressionContext {return false}
     if lhs.compressionContextLzma2 != rhs.compressionContextLzma2 {return false}
+    if lhs.resultsByPosition != rhs.resultsByPosition {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -318,13 +318,17 @@ final class Runner: @unchecked Sendable {
         var responses: [UInt8] = []
         var giupxaRequests = 0
         var giupxaAnswers = 0
+        let connection = GiupXaCodec.Requests()
         for part in batches {
             let request = Workload.request(part)
             let answer = Workload.answer(request)
             requests += try request.serializedBytes() as [UInt8]
             responses += try answer.serializedBytes() as [UInt8]
-            giupxaRequests += GiupXaCodec.messageSize(request)
-            giupxaAnswers += GiupXaCodec.messageSize(answer)
+            giupxaRequests += connection.size(request)
+            // GiupXa's client asks for results by position (PROTOCOL.md §6.3): no ids in its answers.
+            var positional = answer
+            for index in positional.results.indices { positional.results[index].visitID = Data() }
+            giupxaAnswers += GiupXaCodec.messageSize(positional)
         }
         let json = Array(try Workload.request(batch).jsonUTF8Data())
         return CompressionReference(

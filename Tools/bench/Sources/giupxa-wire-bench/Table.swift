@@ -57,8 +57,8 @@ enum Table {
             ].joined(separator: " "))
         }
         out.append("    proto B, gzip -6, defl -9 (raw deflate, level 9), xz -9e: the serialized requests, concatenated; answers, xz: the answers.")
-        out.append("    JSON B, JSON gz: the HTTP contender's body. GX msgs: GiupXa's message parts, requests + answers, as its codec sends them (mode 2,")
-        out.append("    preset dictionary 1). GX wire: its plain cold sync's bytes both ways; GX prot = wire - msgs: preamble, HELLOs, frames, metadata.")
+        out.append("    JSON B, JSON gz: the HTTP contender's body. GX msgs: GiupXa's message parts, requests + answers, as it sends them (requests of")
+        out.append("    12 KiB and more in its LZMA2 stream, §9.4; the rest in mode 2, dictionary 1). GX wire: its plain cold sync's bytes both ways; GX prot = wire - msgs: preamble, HELLOs, frames, metadata.")
         out.append("    ×xz = GX wire / (xz -9e of the requests + xz -9e of the answers).")
         if !profiles.isEmpty {
             out.append("")

@@ -45,7 +45,7 @@ enum Targets {
                 detail: "GiupXa \(g.total) B on the wire (\(g.bytesUp) up + \(g.bytesDown) down) = \(fmt(Double(g.total) / Double(reference.xz9eBothWays)))x "
                     + "of xz -9e \(reference.xz9eBothWays) B (requests \(reference.requestXz9e) + answers \(reference.responseXz9e)); limit \(Int(limit)) B. "
                     + "Up alone: \(fmt(Double(g.bytesUp) / Double(reference.requestXz9e)))x of xz -9e of the requests. "
-                    + "One raw-deflate -9 stream of all the requests is already \(reference.requestDeflate9) B = \(fmt(Double(reference.requestDeflate9) / Double(reference.requestXz9e)))x of xz -9e"
+                    + "One raw-deflate -9 stream of all the requests would be \(reference.requestDeflate9) B = \(fmt(Double(reference.requestDeflate9) / Double(reference.requestXz9e)))x of xz -9e (GiupXa's LZMA2 stream, §9.4, is what gets under it)"
                     + (ours.find(giupxaOneCall, 200, .plain, .cold).map { "; 'GiupXa 1 call' sends \($0.total) B = \(fmt(Double($0.total) / Double(reference.xz9eBothWays)))x" } ?? "")))
         }
         if let g = ours.find(giupxa, 1, .secured, .repeat) {
