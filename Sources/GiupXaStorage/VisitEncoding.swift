@@ -6,11 +6,17 @@ import GiupXaModels
 /// submissions are "identical" exactly when these bytes are, which makes resubmission
 /// idempotent and a changed visit under the same id a detectable conflict.
 enum VisitEncoding {
-    static func body(_ visit: Visit) throws -> String {
+    static func body(_ visit: Visit, encoder: JSONEncoder = makeEncoder()) throws -> String {
+        String(decoding: try encoder.encode(visit), as: UTF8.self)
+    }
+
+    /// The canonical form's settings. Changing them changes every digest: resubmissions of
+    /// visits already stored would be taken for conflicts.
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .secondsSince1970
-        return String(decoding: try encoder.encode(visit), as: UTF8.self)
+        return encoder
     }
 
     static func decode(_ body: String) throws -> Visit {
@@ -25,10 +31,16 @@ enum VisitEncoding {
 
     /// The visit as filed by `agency`, with its canonical body and that body's digest:
     /// encoded outside the write transaction, so only the inserts are serialised.
-    static func owned(_ visit: Visit, by agency: String) throws -> (visit: Visit, body: String, digest: Data) {
+    static func owned(_ visit: Visit, by agency: String, encoder: JSONEncoder = makeEncoder()) throws -> (visit: Visit, body: String, digest: Data) {
         var owned = visit
         owned.agencyCode = agency
-        let body = try self.body(owned)
+        let body = try self.body(owned, encoder: encoder)
         return (owned, body, digest(body))
+    }
+
+    /// `owned` for a batch, with one encoder.
+    static func owned(_ visits: [Visit], by agency: String) throws -> [(visit: Visit, body: String, digest: Data)] {
+        let encoder = makeEncoder()
+        return try visits.map { try owned($0, by: agency, encoder: encoder) }
     }
 }

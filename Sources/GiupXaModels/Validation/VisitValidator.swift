@@ -20,7 +20,8 @@ public struct VisitValidator: Sendable {
         var issues: [FieldIssue] = []
         func text(_ value: String, _ field: String, max: Int, required: Bool = false) {
             if required && value.isEmpty { issues.append(FieldIssue(field: field, reason: .required)) }
-            if value.count > max { issues.append(FieldIssue(field: field, reason: .tooLong, limit: max)) }
+            // Characters never outnumber UTF-8 bytes: count graphemes (slow) only when the bytes could exceed the limit.
+            if value.utf8.count > max && value.count > max { issues.append(FieldIssue(field: field, reason: .tooLong, limit: max)) }
             if VietnameseText.containsControlCharacters(value) {
                 issues.append(FieldIssue(field: field, reason: .controlCharacters))
             }

@@ -176,7 +176,7 @@ public final class SQLiteStore: GiupXaStore {
     public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
         // Encode outside the write lock: only the inserts need to be serialised.
-        let encoded = try visits.map { try VisitEncoding.owned($0, by: agency) }
+        let encoded = try VisitEncoding.owned(visits, by: agency)
         let time = receivedAt.timeIntervalSince1970
         // One transaction for the whole batch (shared with concurrent calls): one fsync.
         return try await commits.write { db in
@@ -219,8 +219,9 @@ public final class SQLiteStore: GiupXaStore {
 
     public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
+        let encoder = VisitEncoding.makeEncoder()
         let encoded = try amendments.map { amendment -> (VisitAmendment, String, Data) in
-            let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency)
+            let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency, encoder: encoder)
             return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
         }
         let time = receivedAt.timeIntervalSince1970
