@@ -38,6 +38,10 @@ import Testing
         try Self.replay("message-decoder", through: FuzzHarness.messageDecoder)
     }
 
+    @Test func contextStreamCorpus() throws {
+        try Self.replay("context-stream", through: FuzzHarness.contextStream)
+    }
+
     @Test func bundleCorpus() throws {
         try Self.replay("bundle", through: FuzzHarness.bundle)
     }
@@ -72,6 +76,19 @@ import Testing
             return false
         }
         #expect(!requests.isEmpty)
+        // Both codecs' streams: some input's first part decodes to a SubmitVisits request.
+        for lzma2 in [false, true] {
+            let streams = try Self.inputs("context-stream").filter { input in
+                guard let selector = input.bytes.first, (selector & 1 == 1) == lzma2, input.bytes.count > 3 else { return false }
+                let length = Int(input.bytes[1]) << 8 | Int(input.bytes[2])
+                let part = ByteBuffer(bytes: input.bytes.dropFirst(3).prefix(length))
+                let dictionary: CompressionDictionary? = selector & 2 == 2 ? .visits1 : nil
+                let decoder: any ContextDecompressor = lzma2 ? LZMA2ContextDecoder(dictionary: dictionary) : ContextInflater(dictionary: dictionary)
+                guard let message = try? decoder.decompress(part, limit: 1 << 20, allocator: ByteBufferAllocator()) else { return false }
+                return ((try? MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message))?.visits.count ?? 0) > 0
+            }
+            #expect(!streams.isEmpty, "no \(lzma2 ? "LZMA2" : "deflate") stream in the corpus decodes to visits")
+        }
     }
 }
 
@@ -266,6 +283,59 @@ public enum FuzzHarness {
             }
         }
         return []
+    }
+
+    // MARK: context-stream
+
+    /// A connection's mode-3 stream (PROTOCOL.md §9.3, §9.4) as the server reads it. Byte 0: bit 0
+    /// picks the codec (0 deflate, 1 LZMA2), bit 1 primes it with dictionary 1. The rest is the
+    /// REQUEST message parts, each a 2-byte big-endian length then its bytes (the last one cut
+    /// short if the input ends). Parts are decompressed in order until one fails, as the server
+    /// does; every output must stay under the limit. Each part is also sent through the
+    /// matching encoder, and a fresh decoder must give every one back unchanged.
+    public static func contextStream(_ input: [UInt8]) -> [String] {
+        guard let selector = input.first else { return [] }
+        let lzma2 = selector & 1 == 1
+        let dictionary: CompressionDictionary? = selector & 2 == 2 ? .visits1 : nil
+        var parts: [ByteBuffer] = []
+        var offset = 1
+        while offset + 2 <= input.count {
+            let length = Int(input[offset]) << 8 | Int(input[offset + 1])
+            let end = min(offset + 2 + length, input.count)
+            parts.append(ByteBuffer(bytes: input[(offset + 2)..<end]))
+            offset = end
+        }
+        func decoder() -> any ContextDecompressor {
+            lzma2 ? LZMA2ContextDecoder(dictionary: dictionary) : ContextInflater(dictionary: dictionary)
+        }
+        var problems: [String] = []
+        let reading = decoder()
+        for part in parts {
+            do throws(Deflate.Failure) {
+                let message = try reading.decompress(part, limit: limits.maxMessageBytes, allocator: ByteBufferAllocator())
+                problems += checkSize(message)
+            } catch {
+                _ = error
+                break
+            }
+        }
+        let deflater = ContextDeflater(dictionary: dictionary)
+        let encoder = LZMA2ContextEncoder(dictionary: dictionary)
+        let roundTrip = decoder()
+        for part in parts {
+            guard let compressed = lzma2 ? encoder.compress(part) : deflater.compress(part) else {
+                problems.append("the \(lzma2 ? "LZMA2" : "deflate") encoder failed on \(part.readableBytes) bytes")
+                break
+            }
+            do throws(Deflate.Failure) {
+                let back = try roundTrip.decompress(compressed, limit: limits.maxMessageBytes, allocator: ByteBufferAllocator())
+                if back != part { problems.append("a \(part.readableBytes)-byte part came back changed") }
+            } catch {
+                problems.append("a \(part.readableBytes)-byte part of the encoder's own stream failed: \(error)")
+                break
+            }
+        }
+        return problems
     }
 
     // MARK: bundle

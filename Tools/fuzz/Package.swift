@@ -30,5 +30,6 @@ let package = Package(
         .executableTarget(name: "FrameDecoderFuzzer", dependencies: ["FuzzHarness"], swiftSettings: swiftSettings),
         .executableTarget(name: "MessageDecoderFuzzer", dependencies: ["FuzzHarness"], swiftSettings: swiftSettings),
         .executableTarget(name: "BundleFuzzer", dependencies: ["FuzzHarness"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ContextStreamFuzzer", dependencies: ["FuzzHarness"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs one, then minimises the kept corpus.
 #
-#   Tools/fuzz/run.sh <frame-decoder|message-decoder|bundle> [-runs=N | -max_total_time=SECONDS] [libFuzzer flags…]
+#   Tools/fuzz/run.sh <frame-decoder|message-decoder|bundle|context-stream> [-runs=N | -max_total_time=SECONDS] [libFuzzer flags…]
 #   Tools/fuzz/run.sh <target> -replay      # run the kept corpus once, no fuzzing
 #
 # One fuzzer process at a time. New inputs go to a scratch corpus under .build/; at the end
@@ -10,12 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-target="${1:?usage: run.sh <frame-decoder|message-decoder|bundle> [-runs=N|-max_total_time=S] [flags…]}"
+target="${1:?usage: run.sh <frame-decoder|message-decoder|bundle|context-stream> [-runs=N|-max_total_time=S] [flags…]}"
 shift
 case "$target" in
     frame-decoder) binary=FrameDecoderFuzzer ;;
     message-decoder) binary=MessageDecoderFuzzer ;;
     bundle) binary=BundleFuzzer ;;
+    context-stream) binary=ContextStreamFuzzer ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 

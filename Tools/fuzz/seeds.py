@@ -115,6 +115,43 @@ for i, m in enumerate(dict.fromkeys(messages)):
 for name, m in extra.items():
     save("message-decoder", f"edge-{name}", m)
 
+# context-stream: selector (bit 0: LZMA2, bit 1: dictionary 1) + parts, each a 2-byte length then its bytes.
+def parts(*pieces):
+    return b"".join(struct.pack(">H", len(p)) + p for p in pieces)
+for v in vectors:
+    if v["name"] not in ("submit-two-batches-context", "submit-two-batches-lzma2"): continue
+    raw = bytes.fromhex(v["hex"]); pieces = []; i = 0
+    while i < len(raw):
+        header = raw[i]; call, i = read_varint(raw, i + 1); length, i = read_varint(raw, i)
+        body = raw[i:i + length]; i += length
+        _, j = read_varint(body, 0)
+        if header & 4:
+            mlen, j = read_varint(body, j); j += mlen
+        pieces.append(body[j:])
+    selector = 3 if "lzma2" in v["name"] else 2
+    save("context-stream", f"vector-{v['name']}", bytes([selector]) + parts(*pieces))
+    save("context-stream", f"vector-{v['name']}-second-only", bytes([selector]) + parts(pieces[1]))
+    save("context-stream", f"vector-{v['name']}-cut", bytes([selector]) + parts(pieces[0][:-3]))
+sync = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+text = "Tập huấn ủ phân hữu cơ cho 30 người dân bản Keo Lôm. ".encode() * 40
+first = sync.compress(text) + sync.flush(zlib.Z_SYNC_FLUSH)
+second = sync.compress(text[::-1]) + sync.flush(zlib.Z_SYNC_FLUSH)
+save("context-stream", "deflate-no-dictionary", b"\x00" + parts(first[:-4], second[:-4]))
+save("context-stream", "deflate-final-block", b"\x00" + parts(deflate(text)))
+save("context-stream", "deflate-bomb", b"\x00" + parts(deflate(b"\0" * (1 << 20))))
+try:
+    import lzma
+    raw_lzma2 = lambda data: lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2, "preset": 6, "dict_size": 256 << 10}])
+    stream = raw_lzma2(text)  # ends with the 00 end marker, which mode 3 forbids
+    save("context-stream", "lzma2-no-dictionary", b"\x01" + parts(stream[:-1]))
+    save("context-stream", "lzma2-end-marker", b"\x01" + parts(stream))
+    save("context-stream", "lzma2-bomb", b"\x01" + parts(raw_lzma2(b"\0" * (1 << 20))[:-1]))
+    save("context-stream", "lzma2-stored-chunk", b"\x01" + parts(b"\x01\x00\x04hello"))
+except ImportError:
+    pass
+save("context-stream", "empty", b"")
+save("context-stream", "selector-only", b"\x03")
+
 # bundle: selector 0 = file as is, 1 = file without its SHA-256 (the harness appends it).
 def bundle(header, payload):
     body = b"GXB1" + varint(len(header)) + header + varint(len(payload)) + payload
