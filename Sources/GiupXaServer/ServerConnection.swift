@@ -63,7 +63,7 @@ struct ServerConnection: Sendable {
     }
 
     /// Reads the preamble and HELLO, authenticates, and answers with the server's HELLO.
-    /// Returns the calls' context and whether the client sends mode 3 (§9.3).
+    /// Returns the calls' context and the codec of the client's mode-3 stream, if it asked for one (§9.3, §9.4).
     private func handshake(logger: Logger) async throws -> (CallContext, ContextCodec?) {
         let timeout = channel.eventLoop.scheduleTask(deadline: .now() + .seconds(configuration.handshakeTimeoutSeconds)) {
             [channel] in channel.close(promise: nil)

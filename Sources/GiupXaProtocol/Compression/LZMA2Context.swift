@@ -81,32 +81,17 @@ public enum LZMA2Context {
 
 /// The sending end (the client). Not thread-safe: owned by the connection's event loop.
 public final class LZMA2ContextEncoder {
-    private let stream: UnsafeMutablePointer<lzma_stream>
-    private let dictionary: CompressionDictionary?
     /// liblzma's ~4 MB of encoder state is allocated at the first large message.
-    private var started = false
+    private let state: LZMA2Stream
 
     public init(dictionary: CompressionDictionary?) {
-        self.dictionary = dictionary
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: lzma_stream())
-    }
-
-    deinit {
-        if started { lzma_end(stream) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        state = LZMA2Stream(dictionary: dictionary)
     }
 
     /// The message's part of the stream, ending at a sync flush. Nil if liblzma fails, which
     /// leaves the stream unusable: the caller must stop using it on this connection.
     public func compress(_ input: ByteBuffer, allocator: ByteBufferAllocator = .init()) -> ByteBuffer? {
-        if !started {
-            // The encoder copies the options and the preset dictionary when it starts.
-            let rc = LZMA2Context.withFilters(dictionary: dictionary) { lzma_raw_encoder(stream, $0) }
-            guard rc == LZMA_OK else { return nil }
-            started = true
-        }
+        guard let stream = state.start(with: lzma_raw_encoder) else { return nil }
         // Incompressible input grows by a chunk header per 64 KiB at most.
         var output = allocator.buffer(capacity: input.readableBytes + input.readableBytes / 256 + 64)
         var failed = false
@@ -134,21 +119,11 @@ public final class LZMA2ContextEncoder {
 /// The receiving end (the server). Not thread-safe: owned by the connection's read loop. Any
 /// failure leaves the stream out of step with the sender's: the connection must end.
 public final class LZMA2ContextDecoder: ContextDecompressor {
-    private let stream: UnsafeMutablePointer<lzma_stream>
-    private let dictionary: CompressionDictionary?
     /// The 256 KiB window and ~30 KB of state exist only once the client used the stream.
-    private var started = false
+    private let state: LZMA2Stream
 
     public init(dictionary: CompressionDictionary?) {
-        self.dictionary = dictionary
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: lzma_stream())
-    }
-
-    deinit {
-        if started { lzma_end(stream) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        state = LZMA2Stream(dictionary: dictionary)
     }
 
     /// Decodes one message's part of the stream, refusing output above `limit` bytes before
@@ -157,11 +132,7 @@ public final class LZMA2ContextDecoder: ContextDecompressor {
     public func decompress(_ input: ByteBuffer, limit: Int, allocator: ByteBufferAllocator = .init()) throws(Deflate.Failure) -> ByteBuffer {
         guard let size = input.withUnsafeReadableBytes({ LZMA2Context.unpackedSize(ofWholeChunks: $0) }) else { throw .corrupt }
         guard size <= limit else { throw .tooLarge(limit: limit) }
-        if !started {
-            let rc = LZMA2Context.withFilters(dictionary: dictionary) { lzma_raw_decoder(stream, $0) }
-            guard rc == LZMA_OK else { throw .corrupt }
-            started = true
-        }
+        guard let stream = state.start(with: lzma_raw_decoder) else { throw .corrupt }
         var output = allocator.buffer(capacity: size)
         var rc = LZMA_OK
         input.withUnsafeReadableBytes { inBytes in
@@ -181,5 +152,36 @@ public final class LZMA2ContextDecoder: ContextDecompressor {
         // The stream never ends in mode 3 (an end marker is corrupt); every byte in, every byte out.
         guard rc == LZMA_OK, stream.pointee.avail_in == 0, output.readableBytes == size else { throw .corrupt }
         return output
+    }
+}
+
+/// One liblzma stream with the §9.4 filter, started (and its memory allocated) on first use.
+final class LZMA2Stream {
+    private let stream: UnsafeMutablePointer<lzma_stream>
+    private let dictionary: CompressionDictionary?
+    private var started = false
+
+    init(dictionary: CompressionDictionary?) {
+        self.dictionary = dictionary
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: lzma_stream())
+    }
+
+    deinit {
+        if started { lzma_end(stream) }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// The stream, started with `initializer` (lzma_raw_encoder or lzma_raw_decoder, which copy
+    /// the options and the preset dictionary) the first time; nil if liblzma refuses.
+    func start(
+        with initializer: (UnsafeMutablePointer<lzma_stream>, UnsafePointer<lzma_filter>) -> lzma_ret
+    ) -> UnsafeMutablePointer<lzma_stream>? {
+        if !started {
+            guard LZMA2Context.withFilters(dictionary: dictionary, { initializer(stream, $0) }) == LZMA_OK else { return nil }
+            started = true
+        }
+        return stream
     }
 }
