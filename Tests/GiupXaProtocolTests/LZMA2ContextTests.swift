@@ -17,6 +17,16 @@ import Testing
         }
     }
 
+    /// Found by the context-stream fuzz target: an empty message is a part with no chunks.
+    @Test func anEmptyMessageRoundTripsMidStream() throws {
+        let encoder = LZMA2ContextEncoder(dictionary: .visits1), decoder = LZMA2ContextDecoder(dictionary: .visits1)
+        let text = ByteBuffer(string: "Rà soát hộ nghèo bản Keo Lôm")
+        for message in [ByteBuffer(), text, ByteBuffer(), text] {
+            let part = try #require(encoder.compress(message))
+            #expect(try decoder.decompress(part, limit: 1 << 20) == message)
+        }
+    }
+
     @Test func laterMessagesCompressAgainstEarlierOnesAndTheDictionary() throws {
         let message = Array(String(repeating: "Tập huấn ủ phân hữu cơ cho 30 người dân bản Keo Lôm, xã Mường Nhé. ", count: 200).utf8)
         let encoder = LZMA2ContextEncoder(dictionary: .visits1)

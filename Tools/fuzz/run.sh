@@ -50,6 +50,9 @@ fi
 
 start=$(date +%s)
 log=".build/fuzz-work/$target.log"
+# Swift's own crash backtracer would catch the trap first, and libFuzzer would never write the
+# crashing input to crashes/.
+export SWIFT_BACKTRACE=enable=no
 status=0
 "$fuzzer" -timeout=10 -print_final_stats=1 -artifact_prefix="crashes/$target-" "$@" "$work" "$kept" 2>&1 | tee "$log" \
     | grep -E '^#[0-9]+ +(INITED|NEW|REDUCE|pulse|DONE)|^Done|ERROR|Fatal error|crash-|stat::' | grep -vE 'NEW|REDUCE' || true

@@ -38,7 +38,10 @@ public final class ContextDeflater {
 
     /// The message's part of the stream (sync-flushed, marker removed). Nil if zlib fails,
     /// which leaves the stream unusable: the caller must stop using mode 3 on this connection.
+    /// Messages shorter than `threshold` stay out of the stream (zlib would not even emit a
+    /// second flush in a row for an empty one): send them in mode 0.
     public func compress(_ input: ByteBuffer, allocator: ByteBufferAllocator = .init()) -> ByteBuffer? {
+        precondition(input.readableBytes > 0, "an empty message has no part in the deflate stream; send it in mode 0")
         if !started {
             guard CGiupXaZlib_deflateInit2(stream, 9, -15, 9) == Z_OK else { return nil }
             started = true

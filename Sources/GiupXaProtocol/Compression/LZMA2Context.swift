@@ -132,6 +132,8 @@ public final class LZMA2ContextDecoder: ContextDecompressor {
     public func decompress(_ input: ByteBuffer, limit: Int, allocator: ByteBufferAllocator = .init()) throws(Deflate.Failure) -> ByteBuffer {
         guard let size = input.withUnsafeReadableBytes({ LZMA2Context.unpackedSize(ofWholeChunks: $0) }) else { throw .corrupt }
         guard size <= limit else { throw .tooLarge(limit: limit) }
+        // No chunks: an empty message (what the encoder makes of one), nothing for liblzma to do.
+        if size == 0 { return allocator.buffer(capacity: 0) }
         guard let stream = state.start(with: lzma_raw_decoder) else { throw .corrupt }
         var output = allocator.buffer(capacity: size)
         var rc = LZMA_OK
