@@ -105,12 +105,13 @@ struct ServerConnection: Sendable {
             hello, version: version, session: session, language: language, logger: logger)
         var server = Giupxa_V1_ServerHello()
         server.version = UInt32(version)
-        server.serverName = configuration.serverName
+        // Names only for a client that wants them (ClientHello.without_names, §3.3).
+        if !hello.withoutNames { server.serverName = configuration.serverName }
         var callLogger = logger
         switch principal {
         case .agency(let agency):
             server.agencyCode = agency.code
-            server.agencyName = agency.name
+            if !hello.withoutNames { server.agencyName = agency.name }
             callLogger[metadataKey: "giupxa.agency"] = "\(agency.code)"
         case .operator(let name):
             server.operatorName = name

@@ -125,6 +125,8 @@ public final class GiupXaConnection: Sendable {
         hello.compressionContextLzma2 = requestStream == .lzma2
         // Results matched by position: no 16-byte id echoed per visit (§6.3).
         hello.resultsByPosition = true
+        // We show neither the server's name nor the agency's: they need not cross the link (§3.3).
+        hello.withoutNames = true
         switch security {
         case .secured: hello.handshakeCounter = counter
         case .plaintext: hello.credential.secret = secret
