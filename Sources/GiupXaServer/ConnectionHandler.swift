@@ -39,7 +39,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var connection: ServerConnection?
     private var callContext: CallContext?
     /// The client's mode-3 stream (§9.3, §9.4), if it asked for one: decompressed here, in wire order.
-    private var inflater: (any ContextDecompressor)?
+    private var requestStream: (any ContextDecompressor)?
     private var running: [UInt32: Task<Void, Never>] = [:]
     private var cancelled: Set<UInt32> = []
     private var lastAccepted: UInt32 = 0
@@ -86,7 +86,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func serve(context callContext: CallContext, connection: ServerConnection, compressionContext: ContextCodec?) {
         self.connection = connection
         self.callContext = callContext
-        inflater = compressionContext?.makeDecompressor(dictionary: callContext.dictionary)
+        requestStream = compressionContext?.makeDecompressor(dictionary: callContext.dictionary)
         let events = queued
         queued = []
         for event in events where ending == nil { handle(event) }
@@ -180,11 +180,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let limits = connection.configuration.limits
             guard frame.callID > lastAccepted else { return stop(.violation(.callIDNotIncreasing(frame.callID))) }
             lastAccepted = frame.callID
-            // Mode 3 is one stream: inflate here, in wire order, even for a call about to be
+            // Mode 3 is one stream: decompress here, in wire order, even for a call about to be
             // refused. Without an agreed stream the call fails on its own (UNIMPLEMENTED).
-            if frame.flags.compression == .contextStream, let inflater {
+            if frame.flags.compression == .contextStream, let requestStream {
                 do {
-                    frame = try ServerConnection.inflate(frame, with: inflater, limit: limits.maxMessageBytes)
+                    frame = try ServerConnection.decompress(frame, with: requestStream, limit: limits.maxMessageBytes)
                 } catch {
                     return stop(.violation(error))
                 }

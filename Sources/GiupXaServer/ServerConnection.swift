@@ -146,10 +146,10 @@ struct ServerConnection: Sendable {
 
     /// The REQUEST with its mode-3 message part decompressed (mode 0). A part that does not
     /// decompress breaks the stream for every later call: a connection error.
-    static func inflate(_ frame: Frame, with inflater: any ContextDecompressor, limit: Int) throws(ProtocolViolation) -> Frame {
+    static func decompress(_ frame: Frame, with stream: any ContextDecompressor, limit: Int) throws(ProtocolViolation) -> Frame {
         guard let (offset, part) = MessageCodec.messagePart(ofRequest: frame) else { throw .compressionContext(.corrupt) }
         do {
-            let message = try inflater.decompress(part, limit: limit, allocator: ByteBufferAllocator())
+            let message = try stream.decompress(part, limit: limit, allocator: ByteBufferAllocator())
             return MessageCodec.replacingMessage(of: frame, at: offset, with: message, compression: .none)
         } catch {
             throw .compressionContext(error)

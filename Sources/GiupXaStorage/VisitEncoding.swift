@@ -6,7 +6,7 @@ import GiupXaModels
 /// submissions are "identical" exactly when these bytes are, which makes resubmission
 /// idempotent and a changed visit under the same id a detectable conflict.
 enum VisitEncoding {
-    static func body(_ visit: Visit, encoder: JSONEncoder = makeEncoder()) throws -> String {
+    static func body(_ visit: Visit, encoder: JSONEncoder) throws -> String {
         String(decoding: try encoder.encode(visit), as: UTF8.self)
     }
 
@@ -31,7 +31,7 @@ enum VisitEncoding {
 
     /// The visit as filed by `agency`, with its canonical body and that body's digest:
     /// encoded outside the write transaction, so only the inserts are serialised.
-    static func owned(_ visit: Visit, by agency: String, encoder: JSONEncoder = makeEncoder()) throws -> (visit: Visit, body: String, digest: Data) {
+    static func owned(_ visit: Visit, by agency: String, encoder: JSONEncoder) throws -> (visit: Visit, body: String, digest: Data) {
         var owned = visit
         owned.agencyCode = agency
         let body = try self.body(owned, encoder: encoder)
