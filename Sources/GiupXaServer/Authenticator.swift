@@ -13,7 +13,7 @@ struct Authenticator: Sendable {
 
     func authenticate(
         _ hello: Giupxa_V1_ClientHello, version: UInt8, session: SecureSession, language: Language, logger: Logger
-    ) async throws -> Principal {
+    ) async throws -> AuthenticatedCredential {
         let claimedAgency = hello.credential.agencyCode
         let publicKey: Data
         if version >= SecureChannel.version {
@@ -41,7 +41,7 @@ struct Authenticator: Sendable {
         default:
             break
         }
-        guard version >= SecureChannel.version else { return credential.principal }
+        guard version >= SecureChannel.version else { return credential }
 
         // From here the client holds the key: answers go encrypted in message 2, even refusals.
         session.authenticated(psk: credential.psk)
@@ -57,7 +57,7 @@ struct Authenticator: Sendable {
                 metadata: ["giupxa.credential": "\(credential.id)", "giupxa.counter": "\(hello.handshakeCounter)", "giupxa.floor": "\(floor)"])
             throw StaleHandshakeCounter(floor: floor, language: language)
         }
-        return credential.principal
+        return credential
     }
 
     /// Unknown key, wrong secret, revoked credential and a mismatched agency all get the same

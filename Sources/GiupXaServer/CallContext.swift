@@ -13,10 +13,14 @@ public struct CallContext: Sendable {
     public var dictionary: CompressionDictionary?
     /// ClientHello.results_by_position: visit results go without their ids (PROTOCOL.md §6.3).
     public var resultsByPosition: Bool
+    /// The credential the connection authenticated with; stored with the visits it sends first.
+    public var credentialID: Int64?
 
     public init(
-        principal: Principal, language: Language, logger: Logger, dictionary: CompressionDictionary? = nil, resultsByPosition: Bool = false
+        principal: Principal, language: Language, logger: Logger, dictionary: CompressionDictionary? = nil, resultsByPosition: Bool = false,
+        credentialID: Int64? = nil
     ) {
+        self.credentialID = credentialID
         self.principal = principal
         self.language = language
         self.logger = logger

@@ -101,8 +101,9 @@ struct ServerConnection: Sendable {
                 vi: "Máy chủ không nhận kết nối không mã hoá (v1) từ mạng ngoài; hãy dùng v2 (mặc định của giupxa)",
                 en: "This server refuses unencrypted (v1) connections from the network; use v2 (giupxa's default)"))
         }
-        let principal = try await Authenticator(store: store).authenticate(
+        let credential = try await Authenticator(store: store).authenticate(
             hello, version: version, session: session, language: language, logger: logger)
+        let principal = credential.principal
         var server = Giupxa_V1_ServerHello()
         server.version = UInt32(version)
         // Names only for a client that wants them (ClientHello.without_names, §3.3).
@@ -123,18 +124,49 @@ struct ServerConnection: Sendable {
         server.limits.maxVisitsPerBatch = UInt32(configuration.limits.maxVisitsPerBatch)
         server.limits.maxConcurrentCalls = UInt32(configuration.limits.maxConcurrentCalls)
         // Mode 2 both ways if we hold the client's dictionary; its pipelined calls already use it.
-        let dictionary = CompressionDictionary.known(hello.compressionDictionary)
-        server.compressionDictionary = dictionary?.id ?? 0
         // Mode 3 from the client if it asks, in the codec it asks (its pipelined calls already
         // use it). The handler's decompressor allocates its state only at the first mode-3 message.
-        let stream = ContextCodec(requestedBy: hello)
+        var stream = ContextCodec(requestedBy: hello)
+        let dictionary: CompressionDictionary?
+        if AgencyDictionary.base(ofID: hello.compressionDictionary) != nil {
+            // An agency dictionary (§9.5): unless our copy is the client's, its pipelined calls
+            // are unreadable in modes 2 and 3 alike, so both are refused (it resends in mode 1).
+            dictionary = await agencyDictionary(hello, credential: credential, logger: callLogger)
+            if dictionary == nil { stream = nil }
+        } else {
+            dictionary = CompressionDictionary.known(hello.compressionDictionary)
+        }
+        server.compressionDictionary = dictionary?.id ?? 0
         server.compressionContext = stream == .deflate
         server.compressionContextLzma2 = stream == .lzma2
         try await channel.writeAndFlush(MessageCodec.serverHello(server)).get()
         callLogger.debug("authenticated", metadata: ["giupxa.version": "\(version)"])
         let context = CallContext(
-            principal: principal, language: language, logger: callLogger, dictionary: dictionary, resultsByPosition: hello.resultsByPosition)
+            principal: principal, language: language, logger: callLogger, dictionary: dictionary, resultsByPosition: hello.resultsByPosition,
+            credentialID: credential.id)
         return (context, stream)
+    }
+
+    /// The agency dictionary the HELLO names (§9.5), if the visits first stored through this
+    /// credential make the same part; nil for a different part, an operator, or a store error.
+    private func agencyDictionary(_ hello: Giupxa_V1_ClientHello, credential: AuthenticatedCredential, logger: Logger) async -> CompressionDictionary? {
+        guard case .agency = credential.principal,
+              let base = AgencyDictionary.base(ofID: hello.compressionDictionary),
+              hello.hasAgencyDictionary,
+              (1...AgencyDictionary.maxVisits).contains(Int(hello.agencyDictionary.visits))
+        else { return nil }
+        let count = Int(hello.agencyDictionary.visits)
+        do {
+            let visits = try await store.recentVisits(credentialID: credential.id, count: count)
+            guard visits.count == count, let part = AgencyDictionary(exactly: visits), part.matches(hello.agencyDictionary) else {
+                logger.debug("agency dictionary refused: not our copy", metadata: ["giupxa.visits": "\(count)"])
+                return nil
+            }
+            return part.extending(base)
+        } catch {
+            logger.warning("agency dictionary refused: \(error)")
+            return nil
+        }
     }
 
     /// Plaintext (v1) only where nobody else is on the path, or when the operator chose it.

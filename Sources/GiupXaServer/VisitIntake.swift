@@ -17,11 +17,12 @@ public struct VisitIntake: Sendable {
         self.maxVisitsPerBatch = maxVisitsPerBatch
     }
 
+    /// - Parameter credentialID: the sending connection's credential; nil for an offline bundle.
     public func submit(
-        _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, language: Language, logger: Logger
+        _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, credentialID: Int64? = nil, language: Language, logger: Logger
     ) async throws -> Giupxa_V1_SubmitVisitsResponse {
         let results = try await process(request.visits, field: "visits", agency: agency, language: language, logger: logger) { accepted, now in
-            try await store.submitVisits(accepted.map(\.visit), agencyCode: agency.code, receivedAt: now)
+            try await store.submitVisits(accepted.map(\.visit), agencyCode: agency.code, credentialID: credentialID, receivedAt: now)
         }
         var response = Giupxa_V1_SubmitVisitsResponse()
         response.results = results

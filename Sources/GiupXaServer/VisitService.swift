@@ -27,7 +27,8 @@ public struct VisitService: Sendable {
             case .submitVisits:
                 let agency = try context.requireAgency(method)
                 let request = try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message)
-                var response = try await intake.submit(request, agency: agency, language: context.language, logger: context.logger)
+                var response = try await intake.submit(
+                    request, agency: agency, credentialID: context.credentialID, language: context.language, logger: context.logger)
                 if context.resultsByPosition { response.results.dropVisitIDs() }
                 return response
             case .listVisits:

@@ -49,12 +49,17 @@ public protocol GiupXaStore: Sendable {
     // Visits
     /// Commits the batch in one transaction and returns one outcome per visit, in order. An
     /// outcome of `.stored` means the visit is on disk. Visits must be normalised and valid.
-    func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome]
+    /// `credentialID`: the credential whose connection sent them (nil: an offline bundle),
+    /// kept with each visit it stores first (agency dictionaries, PROTOCOL.md §9.5).
+    func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome]
     func visits(_ query: VisitQuery) async throws -> VisitPage
     /// Stores corrections as new revisions, each only if made from the latest revision.
     func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome]
     /// Every revision of a visit, oldest first.
     func revisions(visitID: UUID) async throws -> [VisitRevision]
+    /// The latest revision of the `count` most recent visits first stored through a credential,
+    /// by start time then id, most recent first (an agency dictionary's visits, PROTOCOL.md §9.5).
+    func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit]
 }
 
 /// A correction of a stored visit, made from `baseRevision`.
@@ -77,6 +82,11 @@ public struct VisitRevision: Sendable, Hashable, Codable {
 }
 
 extension GiupXaStore {
+    /// Visits that came through no connection's credential.
+    public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+        try await submitVisits(visits, agencyCode: agencyCode, credentialID: nil, receivedAt: receivedAt)
+    }
+
     public func loadDefaultData() async throws -> DefaultDataSummary { try await loadDefaultData(sampleDecision: true) }
 }
 

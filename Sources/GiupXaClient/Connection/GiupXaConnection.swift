@@ -36,13 +36,16 @@ public final class GiupXaConnection: Sendable {
     private let offered: CompressionDictionary?
     /// Mode 3 offered: the pipeline's ClientCallHandler compresses every REQUEST, in wire order.
     private let compressesInPipeline: Bool
+    /// The agency part our HELLO offered (§9.5), if any.
+    public let agencyDictionary: AgencyDictionary?
 
     private init(
         channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits,
-        dictionary: CompressionDictionary?, compressesInPipeline: Bool
+        dictionary: CompressionDictionary?, agencyDictionary: AgencyDictionary?, compressesInPipeline: Bool
     ) {
         self.dictionary = NIOLockedValueBox(dictionary)
         self.offered = dictionary
+        self.agencyDictionary = agencyDictionary
         self.compressesInPipeline = compressesInPipeline
         self.channel = channel
         self.hello = hello
@@ -55,15 +58,21 @@ public final class GiupXaConnection: Sendable {
     ///     diagnostics only; the credential crosses the wire in clear).
     ///   - onCounterFloor: called when the server refuses a v2 handshake counter as too low,
     ///     with the highest counter it has seen; the next connection must use a larger one.
+    ///   - agencyDictionary: the agency part `hello` names (see `hello(…)`), used with its base.
     public static func connect(
         host: String, port: Int, hello: Giupxa_V1_ClientHello, security: ConnectionSecurity,
         connectTimeout: Duration = .seconds(20), keepalive: Duration = .seconds(30), limits: ProtocolLimits = .default,
-        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
+        agencyDictionary: AgencyDictionary? = nil, onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) async throws -> GiupXaConnection {
         let bytes = ByteCounters()
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
-        let offered = CompressionDictionary.known(hello.compressionDictionary)
+        let offered: CompressionDictionary?
+        if let agencyDictionary, let base = AgencyDictionary.base(ofID: hello.compressionDictionary) {
+            offered = agencyDictionary.extending(base)
+        } else {
+            offered = CompressionDictionary.known(hello.compressionDictionary)
+        }
         let stream = ContextCodec(requestedBy: hello)
         let channel: any Channel
         do {
@@ -97,11 +106,12 @@ public final class GiupXaConnection: Sendable {
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: offered, compressesInPipeline: stream != nil)
+            dictionary: offered, agencyDictionary: offered?.id == hello.compressionDictionary && hello.hasAgencyDictionary ? agencyDictionary : nil,
+            compressesInPipeline: stream != nil)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
-            if (try? MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body))?.compressionDictionary == 0 {
+            if (try? MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body))?.compressionDictionary != offered?.id {
                 dictionary.withLockedValue { $0 = nil }
             }
         }
@@ -110,15 +120,21 @@ public final class GiupXaConnection: Sendable {
 
     /// The HELLO a connection starts with; in v2 the credential is proven by the handshake and
     /// only the counter travels.
+    /// With `agencyDictionary`, both directions compress against dictionary 1 extended by the
+    /// agency's own visits (§9.5), if the server's copy of them is the same.
     public static func hello(
         agencyCode: String, security: ConnectionSecurity, secret: String, counter: UInt64, language: String,
-        requestStream: ContextCodec = .lzma2
+        requestStream: ContextCodec = .lzma2, agencyDictionary: AgencyDictionary? = nil
     ) -> Giupxa_V1_ClientHello {
         var hello = Giupxa_V1_ClientHello()
         hello.clientName = "giupxa/0.2"
         hello.credential.agencyCode = agencyCode
         hello.language = language
         hello.compressionDictionary = CompressionDictionary.visits1.id
+        if let agencyDictionary {
+            hello.compressionDictionary |= AgencyDictionary.idFlag
+            hello.agencyDictionary = agencyDictionary.hello
+        }
         // One stream for our calls: a sync's batches compress as one (§9.3). LZMA2 (§9.4) sends
         // large ones about 30 % smaller than deflate; short calls then go in mode 2.
         hello.compressionContext = requestStream == .deflate
@@ -159,6 +175,13 @@ public final class GiupXaConnection: Sendable {
             throw RPCError(code: .unavailable, message: "connection failed (\(Self.reason(error)))")
         }
         return try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body)
+    }
+
+    /// Whether the server took the agency dictionary our HELLO offered; nil if none was offered
+    /// or the HELLO failed.
+    public func agencyDictionaryAccepted() async -> Bool? {
+        guard agencyDictionary != nil, let hello = try? await serverHello() else { return nil }
+        return hello.compressionDictionary == offered?.id
     }
 
     /// One unary call. Throws RPCError with the server's status, DEADLINE_EXCEEDED after

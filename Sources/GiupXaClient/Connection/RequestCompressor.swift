@@ -25,7 +25,7 @@ final class RequestCompressor {
     func serverAnswered(_ hello: Giupxa_V1_ServerHello) {
         if !hello.compressionContext { deflater = nil }
         if !hello.compressionContextLzma2 { lzma2 = nil }
-        dictionary = CompressionDictionary.known(hello.compressionDictionary)
+        if hello.compressionDictionary != dictionary?.id { dictionary = nil }
     }
 
     /// `frame`, a REQUEST with its message plain, with the message compressed.

@@ -18,6 +18,9 @@ public struct AgencyClient: Sendable {
     /// syncs about 30 % smaller; deflate's encoder costs about a fifth of the CPU (the capacity
     /// benchmark's load generator uses it, to leave the shared cores to the servers).
     public var requestStream: ContextCodec = .lzma2
+    /// Where the agency's acknowledged visits are, to offer them as an agency dictionary
+    /// (PROTOCOL.md §9.5); nil: the published dictionary only. SyncEngine sets its outbox.
+    public var history: (any AgencyHistory)?
 
     /// - Parameter plaintext: use v1 without encryption (loopback tests, diagnostics).
     public init(
@@ -55,12 +58,27 @@ public struct AgencyClient: Sendable {
 
     public func connect() async throws -> GiupXaConnection {
         let counter = try counters.nextHandshakeCounter(now: Date())
+        let agencyDictionary = agencyDictionaryToOffer()
         let hello = GiupXaConnection.hello(
             agencyCode: agencyCode, security: security, secret: secret, counter: counter, language: language.rawValue,
-            requestStream: requestStream)
-        return try await GiupXaConnection.connect(host: host, port: port, hello: hello, security: security) { [counters] floor in
+            requestStream: requestStream, agencyDictionary: agencyDictionary)
+        return try await GiupXaConnection.connect(
+            host: host, port: port, hello: hello, security: security, agencyDictionary: agencyDictionary
+        ) { [counters] floor in
             try? counters.raiseHandshakeCounter(above: floor)
         }
+    }
+
+    /// The agency part to offer: the newest acknowledged visits that fit, unless the server
+    /// refused this very part (or too many in a row). A store that cannot be read offers none:
+    /// the sync goes on with the published dictionary.
+    private func agencyDictionaryToOffer() -> AgencyDictionary? {
+        guard let history,
+              let visits = try? history.acknowledgedVisits(newestFirst: AgencyDictionary.maxVisits),
+              let part = AgencyDictionary(newestFirst: visits),
+              (try? history.shouldOfferAgencyDictionary(digest: part.digest)) == true
+        else { return nil }
+        return part
     }
 
     /// Runs `body` on a fresh connection, closed afterwards. A handshake refused because

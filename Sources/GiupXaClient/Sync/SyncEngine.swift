@@ -52,7 +52,11 @@ public struct SyncEngine: Sendable {
     public var outbox: Outbox
     public var policy: SyncPolicy
 
+    /// The client offers the outbox's acknowledged visits as an agency dictionary (PROTOCOL.md
+    /// §9.5) unless it already names a history.
     public init(client: AgencyClient, outbox: Outbox, policy: SyncPolicy = SyncPolicy()) {
+        var client = client
+        if client.history == nil { client.history = outbox }
         self.client = client
         self.outbox = outbox
         self.policy = policy

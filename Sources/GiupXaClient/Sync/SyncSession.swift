@@ -5,7 +5,7 @@ import SwiftProtobuf
 /// One sync's connection and counters, shared by the deliveries of new visits and of
 /// corrections: a connection that survives the first is reused by the second.
 final class SyncSession {
-    let client: AgencyClient
+    private(set) var client: AgencyClient
     let policy: SyncPolicy
     let total: Int
     let progress: @Sendable (SyncProgress) -> Void
@@ -87,6 +87,7 @@ final class SyncSession {
                 remaining = remaining[cursor...]
                 failures = 0
                 batchSize = min(batchSize * 2, maxBatchSize)
+                await noteAgencyDictionary(of: live)
             } catch let error as RPCError where error.code.isRetryable {
                 // Keep what was acknowledged; everything else of the window goes again.
                 remaining = requeue()
@@ -106,6 +107,13 @@ final class SyncSession {
                 if error.code == .resourceExhausted { pause = max(pause, policy.rateLimitPause) }
                 try await Task.sleep(for: pause)
             } catch let error as RPCError {
+                // Our pipelined calls used an agency dictionary the server does not share
+                // (§9.5): it read none of them. Again on a new connection, which offers none.
+                if error.code == .unimplemented, await agencyDictionaryRefused() {
+                    remaining = requeue()
+                    await dropConnection()
+                    continue
+                }
                 // A server configured for smaller batches than ours says so in its HELLO:
                 // adopt its limit and resend, rather than stopping the sync.
                 if let limit = await serverBatchLimit(after: error), limit < batchSize {
@@ -120,6 +128,21 @@ final class SyncSession {
             }
         }
         return true
+    }
+
+    /// Whether the server refused the agency dictionary the connection offered; if so, the
+    /// refusal is remembered, and the rest of this sync offers none.
+    private func agencyDictionaryRefused() async -> Bool {
+        guard let live = connection, let part = live.agencyDictionary, await live.agencyDictionaryAccepted() == false else { return false }
+        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: false)
+        client.history = nil
+        return true
+    }
+
+    /// After an answer: a part the server took clears any refusal remembered before.
+    private func noteAgencyDictionary(of live: GiupXaConnection) async {
+        guard let part = live.agencyDictionary, await live.agencyDictionaryAccepted() == true else { return }
+        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: true)
     }
 
     /// The server's batch limit when `error` is its "too many items" refusal of a batch.

@@ -11,6 +11,11 @@
 /// GiupXa protocol v1 — connection-level messages (HELLO, STATUS, GOAWAY, call metadata).
 /// Normative companion of Protocol/PROTOCOL.md. Field numbers are never reused.
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 public import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -71,11 +76,42 @@ public nonisolated struct Giupxa_V1_ClientHello: Sendable {
   /// shows neither): the server leaves them empty, some 60 bytes less per connection (§3.3).
   public var withoutNames: Bool = false
 
+  /// The agency part of an agency dictionary (PROTOCOL.md §9.5): set only with
+  /// compression_dictionary = 2^31 + the published dictionary it extends.
+  public var agencyDictionary: Giupxa_V1_AgencyDictionary {
+    get {_agencyDictionary ?? Giupxa_V1_AgencyDictionary()}
+    set {_agencyDictionary = newValue}
+  }
+  /// Returns true if `agencyDictionary` has been explicitly set.
+  public var hasAgencyDictionary: Bool {self._agencyDictionary != nil}
+  /// Clears the value of `agencyDictionary`. Subsequent reads from it will return its default value.
+  public mutating func clearAgencyDictionary() {self._agencyDictionary = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _credential: Giupxa_V1_Credential? = nil
+  fileprivate var _agencyDictionary: Giupxa_V1_AgencyDictionary? = nil
+}
+
+/// Which of the agency's own visits extend the published dictionary (PROTOCOL.md §9.5): the
+/// `visits` most recent ones the server holds, as `Visit` messages, oldest first.
+public nonisolated struct Giupxa_V1_AgencyDictionary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// How many visits; 1 to 255.
+  public var visits: UInt32 = 0
+
+  /// The first 8 bytes of SHA-256 of the agency part, so the server can tell that its copy is
+  /// the client's.
+  public var sha256Prefix: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Giupxa_V1_Credential: Sendable {
@@ -129,7 +165,8 @@ public nonisolated struct Giupxa_V1_ServerHello: Sendable {
   public var operatorName: String = String()
 
   /// The client's compression dictionary if the server holds it (then both directions may use
-  /// mode 2), else 0.
+  /// mode 2), else 0. An agency dictionary (2^31 + id, PROTOCOL.md §9.5) is echoed only if the
+  /// server's copy of the agency part is the client's; if not, the streams are refused too.
   public var compressionDictionary: UInt32 = 0
 
   /// The server reads the client's mode-3 stream (PROTOCOL.md §9.3); false: the client must not
@@ -257,7 +294,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClientHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0\u{3}results_by_position\0\u{3}without_names\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_name\0\u{1}credential\0\u{1}language\0\u{3}handshake_counter\0\u{3}compression_dictionary\0\u{3}compression_context\0\u{3}compression_context_lzma2\0\u{3}results_by_position\0\u{3}without_names\0\u{3}agency_dictionary\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -274,6 +311,7 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
       case 7: try { try decoder.decodeSingularBoolField(value: &self.compressionContextLzma2) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.resultsByPosition) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.withoutNames) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._agencyDictionary) }()
       default: break
       }
     }
@@ -311,6 +349,9 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if self.withoutNames != false {
       try visitor.visitSingularBoolField(value: self.withoutNames, fieldNumber: 9)
     }
+    try { if let v = self._agencyDictionary {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -324,6 +365,42 @@ nonisolated extension Giupxa_V1_ClientHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.compressionContextLzma2 != rhs.compressionContextLzma2 {return false}
     if lhs.resultsByPosition != rhs.resultsByPosition {return false}
     if lhs.withoutNames != rhs.withoutNames {return false}
+    if lhs._agencyDictionary != rhs._agencyDictionary {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Giupxa_V1_AgencyDictionary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AgencyDictionary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}visits\0\u{3}sha256_prefix\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.visits) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.sha256Prefix) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.visits != 0 {
+      try visitor.visitSingularUInt32Field(value: self.visits, fieldNumber: 1)
+    }
+    if !self.sha256Prefix.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256Prefix, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Giupxa_V1_AgencyDictionary, rhs: Giupxa_V1_AgencyDictionary) -> Bool {
+    if lhs.visits != rhs.visits {return false}
+    if lhs.sha256Prefix != rhs.sha256Prefix {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

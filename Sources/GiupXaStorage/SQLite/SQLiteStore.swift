@@ -173,7 +173,7 @@ public final class SQLiteStore: GiupXaStore {
 
     // MARK: Visits
 
-    public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+    public func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
         // Encode outside the write lock: only the inserts need to be serialised.
         let encoded = try VisitEncoding.owned(visits, by: agency)
@@ -197,13 +197,13 @@ public final class SQLiteStore: GiupXaStore {
                 // Cached statements: prepared once per connection, not once per visit.
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, body, received_at)
-                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, body, received_at, credential_id)
+                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                         """
                 ).execute(
                     arguments: [
                         id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
-                        Int64(visit.end.timeIntervalSince1970), digest, body, time,
+                        Int64(visit.end.timeIntervalSince1970), digest, body, time, credentialID,
                     ])
                 try db.cachedStatement(
                     sql: """
@@ -282,6 +282,16 @@ public final class SQLiteStore: GiupXaStore {
                     revision: row["revision"], visit: try VisitEncoding.decode(row["body"]),
                     submittedBy: row["submitted_by"], receivedAt: Date(timeIntervalSince1970: row["received_at"]))
             }
+        }
+    }
+
+    public func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit] {
+        try await pool.read { db in
+            // visit_by_credential (credential_id, start_at, id) read backwards: no sort.
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT body FROM visit WHERE credential_id = ? ORDER BY start_at DESC, id DESC LIMIT ?"),
+                arguments: [credentialID, count]
+            ).map { try VisitEncoding.decode($0["body"] as String) }
         }
     }
 

@@ -106,6 +106,15 @@ enum Schema {
                 );
                 """)
         }
+        // Which credential's connection first stored each visit: an agency dictionary (PROTOCOL.md
+        // §9.5) is a device's own recent visits, and each device has its credential. Earlier
+        // visits and offline bundles have none.
+        migrator.registerMigration("v3-visit-credential") { db in
+            try db.execute(sql: """
+                ALTER TABLE visit ADD COLUMN credential_id INTEGER;
+                CREATE INDEX visit_by_credential ON visit(credential_id, start_at, id) WHERE credential_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }
