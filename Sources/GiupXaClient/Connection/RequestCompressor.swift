@@ -13,8 +13,11 @@ final class RequestCompressor {
     private var lzma2: LZMA2ContextEncoder?
     /// For messages sent without the stream: the offered dictionary until the server answers.
     private var dictionary: CompressionDictionary?
+    /// Messages this long and longer go in an LZMA2 stream.
+    private let lzma2Threshold: Int
 
     init(dictionary: CompressionDictionary?, codec: ContextCodec) {
+        lzma2Threshold = LZMA2Context.threshold(for: dictionary)
         switch codec {
         case .deflate: deflater = ContextDeflater(dictionary: dictionary)
         case .lzma2: lzma2 = LZMA2ContextEncoder(dictionary: dictionary)
@@ -38,7 +41,7 @@ final class RequestCompressor {
             // zlib failed mid-message: the stream is unusable from here on.
             self.deflater = nil
         }
-        if let lzma2, message.readableBytes >= LZMA2Context.threshold {
+        if let lzma2, message.readableBytes >= lzma2Threshold {
             if let part = lzma2.compress(message, allocator: allocator) {
                 return MessageCodec.replacingMessage(of: frame, at: offset, with: part, compression: .contextStream)
             }

@@ -16,6 +16,20 @@ public enum LZMA2Context {
     /// Messages at least this long go in the stream; shorter ones compress better with deflate
     /// against the preset dictionary (mode 2). Measured crossover on visit batches: ~12 KB.
     public static let threshold = 12 * 1024
+    /// The same crossover with an agency dictionary (§9.5) of at least `agencyPartForLowThreshold`
+    /// bytes: against tens of KB of the agency's own visits, more than deflate's 32 KiB window
+    /// sees, even one visit is smaller in the LZMA2 stream (measured: a 1-visit sync costs 422
+    /// bytes against 520 in mode 2, with 60 visits of history). With a few visits deflate still wins.
+    public static let thresholdWithAgencyDictionary = 256
+    public static let agencyPartForLowThreshold = 16 * 1024
+
+    /// The threshold for a stream primed with `dictionary`.
+    public static func threshold(for dictionary: CompressionDictionary?) -> Int {
+        guard let dictionary, let base = AgencyDictionary.base(ofID: dictionary.id),
+              dictionary.bytes.count - base.bytes.count >= agencyPartForLowThreshold
+        else { return threshold }
+        return thresholdWithAgencyDictionary
+    }
 
     /// The filter chain both ends build. The preset only sets the encoder's search effort (the
     /// decoder needs only the dictionary): 6, xz's default, sends 200 visits in 1 % more bytes

@@ -40,6 +40,8 @@ struct WireBench: AsyncParsableCommand {
     var reference: String?
     @Flag(help: "Full mode: rewrite the reference file with this run's numbers.")
     var updateReference = false
+    @Option(help: "Visits each client syncs before the measured ones, unmeasured (a device that has synced before: GiupXa's agency dictionary, PROTOCOL.md §9.5). Default 0: every client is new.")
+    var history = 0
     @Option(help: "Repeat each cold/repeat pair this many times on the shaped profiles and report the median time (default: 3; quick: 1).")
     var timeRuns: Int?
     @Flag(help: "Keep the scratch directory (server database, link summaries, client homes).")
@@ -55,7 +57,8 @@ struct WireBench: AsyncParsableCommand {
             throw ValidationError("\(binary) not found: build it (Tools/bench/run.sh does) or pass --bin-dir")
         }
         let counts = self.counts.isEmpty ? (quick ? [1, 20] : [1, 20, 200]) : self.counts
-        let timeProfiles = self.profiles.isEmpty ? (quick ? ["edge"] : ["edge", "gprs", "vsat"]) : self.profiles
+        // `--profiles none`: bytes only.
+        let timeProfiles = self.profiles.isEmpty ? (quick ? ["edge"] : ["edge", "gprs", "vsat"]) : self.profiles.filter { $0 != "none" }
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giupxa-wire-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         Children.installSignalHandlers()
@@ -83,11 +86,11 @@ struct WireBench: AsyncParsableCommand {
         Children.register(server.process)
         // On any exit, including an error: SIGTERM to our server (the normal path waits for it below).
         defer { server.process.terminate() }
-        var contenders: [any Contender] = [GiupXaContender(mode: .engine, serverPort: server.port, secret: server.secret)]
+        var contenders: [any Contender] = [GiupXaContender(mode: .engine, server: server)]
         var tlsLeafCertificateBytes: Int?
         var background: [Task<Void, any Error>] = []
         if !quick {
-            contenders.append(GiupXaContender(mode: .oneCall, serverPort: server.port, secret: server.secret))
+            contenders.append(GiupXaContender(mode: .oneCall, server: server))
             #if Peers
             // The same credential text for everyone: a 90-character bearer token, not a large JWT.
             let peers = try await Peers.start(token: server.secret)
@@ -102,7 +105,7 @@ struct WireBench: AsyncParsableCommand {
 
         // Measure: bytes through profile none, then time through each shaped profile.
         var measurements: [Measurement] = []
-        let runner = Runner(linksim: linksimBinary, work: work, workload: workload)
+        let runner = Runner(linksim: linksimBinary, work: work, workload: workload, history: history)
         let timeRuns = max(1, self.timeRuns ?? (quick ? 1 : 3))
         for profile in ["none"] + timeProfiles {
             for visits in counts {
@@ -136,9 +139,14 @@ struct WireBench: AsyncParsableCommand {
         }
         let compression = try counts.map { try runner.compressionReference(visits: $0) }
 
-        let referenceURL = reference.map { URL(fileURLWithPath: $0) } ?? benchURL.appendingPathComponent("reference.json")
+        // Each history has its own visits, so its own reference numbers.
+        let referenceURL = reference.map { URL(fileURLWithPath: $0) }
+            ?? benchURL.appendingPathComponent(history == 0 ? "reference.json" : "reference-history-\(history).json")
         var others = measurements
         var notes = Report.standardNotes
+        notes.append(history == 0
+            ? "Every client is new: its cold sync is its first (no agency dictionary, PROTOCOL.md §9.5); its repeat sync offers the cold sync's visits as one."
+            : "Every client first synced \(history) earlier visits of the workload (unmeasured, its own credential): GiupXa's cold sync offers them as an agency dictionary (PROTOCOL.md §9.5). Every contender sends the same visits after them.")
         var referenceRun: Reference?
         if quick {
             if let data = try? Data(contentsOf: referenceURL), let decoded = try? JSONDecoder().decode(Reference.self, from: data) {
@@ -248,22 +256,32 @@ final class Runner: @unchecked Sendable {
     let linksim: String
     let work: URL
     let workload: Workload
+    /// Visits each client syncs, unmeasured, before its cold sync.
+    let history: Int
     /// Each profile's settings as the simulator reported them.
     private(set) var settings: [String: LinkSummary.Settings] = [:]
     private var sequence = 0
 
-    init(linksim: String, work: URL, workload: Workload) {
+    init(linksim: String, work: URL, workload: Workload, history: Int) {
         self.linksim = linksim
         self.work = work
         self.workload = workload
+        self.history = history
+    }
+
+    /// Where a phase's visits start in the workload: after the history, and the repeat after
+    /// the cold sync's, so no sync resends content its client has sent before.
+    func offset(_ phase: Phase, visits: Int) -> Int {
+        history + (phase == .cold ? 0 : visits)
     }
 
     static func key(_ contender: String, _ profile: String, _ visits: Int, _ security: Security, _ phase: Phase) -> String {
         "\(contender)|\(profile)|\(visits)|\(security.rawValue)|\(phase.rawValue)"
     }
 
-    /// One client: a cold sync, then a repeat sync (new connection, same client state), each of
-    /// `visits` visits with fresh ids, each through its own simulator process. With `runs` > 1
+    /// One client: its history (if any, unmeasured), then a cold sync, then a repeat sync (new
+    /// connection, same client state), each of `visits` further visits with fresh ids, each
+    /// through its own simulator process. With `runs` > 1
     /// the pair is repeated with new clients and the median time kept (bytes: the first run's).
     func measure(_ contender: any Contender, visits: Int, security: Security, profile: String, runs: Int) async throws -> [Measurement] {
         var result: [Measurement] = []
@@ -271,9 +289,12 @@ final class Runner: @unchecked Sendable {
             sequence += 1
             let tag = "\(sequence)"
             let client = try contender.makeClient(security, directory: work.appendingPathComponent("clients/\(tag)"))
+            if history > 0 {
+                try await client.prime(visits: workload.visits(count: history, key: "history|\(tag)"))
+            }
             for (index, phase) in Phase.allCases.enumerated() {
                 let key = Self.key(contender.name, profile, visits, security, phase) + (run == 0 ? "" : "#run\(run)")
-                let batch = workload.visits(count: visits, key: key)
+                let batch = workload.visits(count: visits, key: key, offset: offset(phase, visits: visits))
                 let link = try await LinkSim.start(
                     binary: linksim, upstreamPort: contender.upstreamPort(security), profile: profile, directory: work, tag: "\(tag)-\(phase.rawValue)")
                 Children.register(link.process)
@@ -312,13 +333,15 @@ final class Runner: @unchecked Sendable {
     /// The serialized messages of GiupXa's plain cold sync of `visits` visits (same ids, same
     /// batches), raw and compressed by gzip -6, deflate -9 and xz -9e.
     func compressionReference(visits: Int) throws -> CompressionReference {
-        let batch = workload.visits(count: visits, key: Self.key(Targets.giupxa, "none", visits, .plain, .cold))
+        let batch = workload.visits(count: visits, key: Self.key(Targets.giupxa, "none", visits, .plain, .cold), offset: offset(.cold, visits: visits))
         let batches = Workload.engineBatches(batch)
         var requests: [UInt8] = []
         var responses: [UInt8] = []
         var giupxaRequests = 0
         var giupxaAnswers = 0
-        let connection = GiupXaCodec.Requests()
+        // The client's history as its outbox orders it (most recent first): what it offers (§9.5).
+        let history = workload.visits(count: history, key: "history|reference").reversed()
+        let connection = GiupXaCodec.Requests(history: Array(history))
         for part in batches {
             let request = Workload.request(part)
             let answer = Workload.answer(request)
@@ -328,7 +351,7 @@ final class Runner: @unchecked Sendable {
             // GiupXa's client asks for results by position (PROTOCOL.md §6.3): no ids in its answers.
             var positional = answer
             for index in positional.results.indices { positional.results[index].visitID = Data() }
-            giupxaAnswers += GiupXaCodec.messageSize(positional)
+            giupxaAnswers += GiupXaCodec.messageSize(positional, dictionary: connection.dictionary)
         }
         let json = Array(try Workload.request(batch).jsonUTF8Data())
         return CompressionReference(

@@ -47,6 +47,14 @@ protocol Contender: Sendable {
 
 protocol ContenderClient: Sendable {
     func sync(port: Int, visits: [Visit]) async throws -> SyncResult
+    /// Syncs `visits` before anything is measured, straight to the server (not through the
+    /// simulator): the history of a device that has synced before (`--history`).
+    func prime(visits: [Visit]) async throws
+}
+
+extension ContenderClient {
+    /// Contenders whose bytes do not depend on what was sent before have nothing to do.
+    func prime(visits: [Visit]) async throws {}
 }
 
 extension Contender {

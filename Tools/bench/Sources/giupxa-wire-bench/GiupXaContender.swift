@@ -8,13 +8,17 @@ import GiupXaProtocol
 /// - `.engine`: `SyncEngine` over an outbox in a fresh client home, as `giupxa sync` runs it
 ///   (batches of 50, up to 4 calls in flight, one connection).
 /// - `.oneCall`: one SubmitVisits call carrying every visit, on one connection: the same shape
-///   as "gRPC batch" and the HTTP POST, for the 200-visit comparison.
+///   as "gRPC batch" and the HTTP POST, for the 200-visit comparison. It keeps no outbox, so it
+///   never offers an agency dictionary.
+///
+/// Each client has a credential of its own, as each device does: its agency dictionary
+/// (PROTOCOL.md §9.5) is the visits stored through its credential, whatever other clients send.
 struct GiupXaContender: Contender {
     enum Mode: Sendable { case engine, oneCall }
 
     let mode: Mode
-    let serverPort: Int
-    let secret: String
+    let server: GiupXaServerProcess
+    var serverPort: Int { server.port }
 
     var name: String { mode == .engine ? "GiupXa" : "GiupXa 1 call" }
     var isBatched: Bool { true }
@@ -25,7 +29,9 @@ struct GiupXaContender: Contender {
     func makeClient(_ security: Security, directory: URL) throws -> any ContenderClient {
         // A fresh client home: outbox and handshake counter, kept from the cold sync to the repeat.
         let home = ClientHome(directory: directory)
-        return Client(mode: mode, secret: secret, plaintext: security == .plain, outbox: try home.openOutbox())
+        return Client(
+            mode: mode, secret: try server.issueCredential(), plaintext: security == .plain, outbox: try home.openOutbox(),
+            serverPort: server.port)
     }
 
     struct Client: ContenderClient {
@@ -33,6 +39,12 @@ struct GiupXaContender: Contender {
         let secret: String
         let plaintext: Bool
         let outbox: Outbox
+        let serverPort: Int
+
+        func prime(visits: [Visit]) async throws {
+            let result = try await sync(port: serverPort, visits: visits)
+            guard result.stored == visits.count else { throw BenchError("history: \(result.stored) of \(visits.count) visits stored") }
+        }
 
         func sync(port: Int, visits: [Visit]) async throws -> SyncResult {
             let client = try AgencyClient(

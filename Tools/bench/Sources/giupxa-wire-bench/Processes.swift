@@ -128,10 +128,7 @@ struct GiupXaServerProcess: Sendable {
     static func start(binary: String, directory: URL, rate: Int = 1000) async throws -> GiupXaServerProcess {
         let db = directory.appendingPathComponent("server.sqlite").path
         try Tool.run(binary, ["init", "--db", db])
-        let issued = try Tool.run(binary, ["credential", "issue", "--db", db, "--agency", Workload.agency, "--format", "json"])
-        guard let object = try JSONSerialization.jsonObject(with: issued) as? [String: Any], let secret = object["secret"] as? String else {
-            throw BenchError("credential issue printed no secret")
-        }
+        let secret = try issueCredential(binary: binary, database: db)
         let portFile = directory.appendingPathComponent("server.port")
         let process = try ChildProcess(
             binary,
@@ -140,7 +137,22 @@ struct GiupXaServerProcess: Sendable {
              "--rate", "\(rate)", "--burst", "\(rate)"],
             name: "giupxa-server", log: directory.appendingPathComponent("server.log"))
         let port = try await Tool.port(from: portFile, process: process)
-        return GiupXaServerProcess(process: process, port: port, secret: secret, database: db)
+        return GiupXaServerProcess(process: process, port: port, secret: secret, database: db, binary: binary)
+    }
+
+    let binary: String
+
+    /// Another STNMT credential, as for a second device (the server may be running).
+    func issueCredential() throws -> String {
+        try Self.issueCredential(binary: binary, database: database)
+    }
+
+    private static func issueCredential(binary: String, database: String) throws -> String {
+        let issued = try Tool.run(binary, ["credential", "issue", "--db", database, "--agency", Workload.agency, "--format", "json"])
+        guard let object = try JSONSerialization.jsonObject(with: issued) as? [String: Any], let secret = object["secret"] as? String else {
+            throw BenchError("credential issue printed no secret")
+        }
+        return secret
     }
 }
 

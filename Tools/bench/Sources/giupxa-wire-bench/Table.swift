@@ -58,7 +58,8 @@ enum Table {
         }
         out.append("    proto B, gzip -6, defl -9 (raw deflate, level 9), xz -9e: the serialized requests, concatenated; answers, xz: the answers.")
         out.append("    JSON B, JSON gz: the HTTP contender's body. GX msgs: GiupXa's message parts, requests + answers, as it sends them (requests of")
-        out.append("    12 KiB and more in its LZMA2 stream, §9.4; the rest in mode 2, dictionary 1). GX wire: its plain cold sync's bytes both ways; GX prot = wire - msgs: preamble, HELLOs, frames, metadata.")
+        out.append("    12 KiB and more in its LZMA2 stream, §9.4, or of 256 B and more with an agency dictionary, §9.5; the rest in mode 2, dictionary 1,")
+        out.append("    extended by the client's history if it has one). GX wire: its plain cold sync's bytes both ways; GX prot = wire - msgs: preamble, HELLOs, frames, metadata.")
         out.append("    ×xz = GX wire / (xz -9e of the requests + xz -9e of the answers).")
         if !profiles.isEmpty {
             out.append("")
@@ -115,6 +116,6 @@ extension Report {
         "The gRPC and HTTP servers answer like GiupXa (one VisitResult per visit, STORED, revision 1) but store nothing; GiupXa's server commits every visit to SQLite before answering.",
         "Secured: GiupXa v2 (Noise IKpsk2 over X25519, the default); gRPC over TLS 1.3 and HTTPS (TLS 1.3) with swift-nio-ssl (BoringSSL). As shipped, swift-nio-ssl offers X25519MLKEM768 (post-quantum hybrid) first: rows without a suffix. Rows 'X25519' limit TLS to X25519, like Noise: the like-for-like comparison.",
         "swift-nio-ssl has no TLS session resumption, so a repeat TLS connection costs a full handshake, as a cold one does; TLS 1.3 resumption would save the Certificate and CertificateVerify messages but not the round trip.",
-        "cold = the client's first connection; repeat = a second connection by the same client (state kept: GiupXa's outbox and handshake counter; gRPC and HTTP clients have none to keep).",
+        "cold = the client's first connection; repeat = a second connection by the same client, with the workload's next visits (state kept: GiupXa's outbox, handshake counter and acknowledged visits; gRPC and HTTP clients have none to keep).",
     ]
 }

@@ -44,12 +44,13 @@ struct Workload: Sendable {
         return Workload(base: visits, source: "\(source): \(visits.count) \(agency) visits (\(skipped) skipped)")
     }
 
-    /// `count` visits (the first ones, reused with new ids if there are fewer), with ids derived
-    /// from `key`, in the order the client's outbox sends them (start time, then id).
-    func visits(count: Int, key: String) -> [Visit] {
+    /// `count` visits from the `offset`th on (wrapping round, reused with new ids if there are
+    /// fewer), with ids derived from `key`, in the order the client's outbox sends them (start
+    /// time, then id).
+    func visits(count: Int, key: String, offset: Int = 0) -> [Visit] {
         var result: [Visit] = []
         for index in 0..<count {
-            var visit = base[index % base.count]
+            var visit = base[(offset + index) % base.count]
             visit.id = Self.uuid("\(key)#\(index)")
             result.append(visit)
         }
