@@ -36,13 +36,14 @@ import Testing
             }
             #expect(frames.count == vector.frames.count, "\(vector.name)")
             // Mode 3 (§9.3, §9.4): one stream per vector, as per connection.
+            let dictionary = try vector.dictionary()
             let receiving = VectorStreams()
             for (event, expected) in zip(frames, vector.frames) {
                 guard case .frame(let frame) = event else { Issue.record("\(vector.name): not a frame"); continue }
                 #expect(frame.type == FrameType(name: expected.type), "\(vector.name)")
                 #expect(frame.flags.rawValue == expected.flags, "\(vector.name)")
                 #expect(frame.callID == expected.callID, "\(vector.name)")
-                try expected.check(frame, vector: vector.name, streams: receiving)
+                try expected.check(frame, vector: vector.name, streams: receiving, dictionary: dictionary)
             }
             // Encode: the meaning produces exactly the hex.
             var rebuilt = ByteBuffer()
@@ -50,7 +51,7 @@ import Testing
                 Preamble(minVersion: preamble.minVersion, maxVersion: preamble.maxVersion).write(to: &rebuilt)
             }
             let sending = VectorStreams()
-            for expected in vector.frames { try expected.build(streams: sending).write(to: &rebuilt) }
+            for expected in vector.frames { try expected.build(streams: sending, dictionary: dictionary).write(to: &rebuilt) }
             #expect(Hex.encode(Array(rebuilt.readableBytesView)) == vector.hex, "\(vector.name): re-encoding differs")
         }
     }
@@ -62,7 +63,17 @@ struct Vector: Codable {
     var direction: String
     var hex: String
     var preamble: PreambleMeaning?
+    /// An agency dictionary's visits (§9.5), oldest first, as protobuf JSON: the vector's frames
+    /// in mode 2 use dictionary 1 extended by them.
+    var agencyVisits: [String]?
     var frames: [FrameMeaning]
+
+    /// The dictionary this vector's mode-2 frames use.
+    func dictionary() throws -> CompressionDictionary {
+        guard let agencyVisits else { return .visits1 }
+        let messages = try agencyVisits.map { try Giupxa_V1_Visit(jsonString: $0).serializedBytes() as [UInt8] }
+        return AgencyDictionary(messages: messages).extending(.visits1)
+    }
 
     struct PreambleMeaning: Codable {
         var minVersion: UInt8
@@ -124,7 +135,7 @@ struct FrameMeaning: Codable {
         return try type.init(jsonString: message)
     }
 
-    func check(_ frame: Frame, vector: String, streams: VectorStreams) throws {
+    func check(_ frame: Frame, vector: String, streams: VectorStreams, dictionary: CompressionDictionary) throws {
         if let bodyHex {
             #expect(Hex.encode(Array(frame.body.readableBytesView)) == bodyHex, "\(vector)")
             return
@@ -137,20 +148,20 @@ struct FrameMeaning: Codable {
                 let (offset, part) = try #require(MessageCodec.messagePart(ofRequest: frame))
                 frame = MessageCodec.replacingMessage(of: frame, at: offset, with: try streams.decompress(part, codec: compression), compression: .none)
             }
-            let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: .visits1)
+            let request = try MessageCodec.openRequest(frame, limits: .default, dictionary: dictionary)
             #expect(request.methodNumber == method, "\(vector)")
             if let metadata {
                 #expect(request.metadata == (try Giupxa_V1_CallMetadata(jsonString: metadata)), "\(vector)")
             }
             payload = request.message
         } else {
-            payload = try MessageCodec.openMessage(payload, compression: frame.flags.compression, limits: .default, dictionary: .visits1)
+            payload = try MessageCodec.openMessage(payload, compression: frame.flags.compression, limits: .default, dictionary: dictionary)
         }
         let actual = try Swift.type(of: expected).init(serializedBytes: Array(payload.readableBytesView))
         #expect(actual.isEqualTo(message: expected), "\(vector): message differs")
     }
 
-    func build(streams: VectorStreams) throws -> Frame {
+    func build(streams: VectorStreams, dictionary: CompressionDictionary) throws -> Frame {
         let type = try #require(FrameType(name: self.type))
         if let bodyHex {
             return Frame(type: type, flags: FrameFlags(rawValue: flags), callID: callID, body: ByteBuffer(bytes: try #require(Hex.decode(bodyHex))))
@@ -167,7 +178,7 @@ struct FrameMeaning: Codable {
             }
             return MessageCodec.request(
                 callID: callID, method: method, metadata: metadata, message: message,
-                dictionary: compression == "deflate-dictionary-1" ? .visits1 : nil)
+                dictionary: compression == "deflate-dictionary-1" || compression == "deflate-agency-dictionary-1" ? dictionary : nil)
         case .response:
             return MessageCodec.response(callID: callID, message: message)
         default:

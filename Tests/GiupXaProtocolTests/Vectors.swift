@@ -21,6 +21,12 @@ enum Vectors {
             bodyHex: message == nil ? Hex.encode(Array(frame.body.readableBytesView)) : nil)
     }
 
+    static func withCompression(_ name: String, _ meaning: FrameMeaning) -> FrameMeaning {
+        var meaning = meaning
+        meaning.compression = name
+        return meaning
+    }
+
     static let compressionNames: [FrameFlags.Compression: String] = [
         .none: "none", .deflateRaw: "deflate-raw", .deflateDictionary: "deflate-dictionary-1", .contextStream: "deflate-context-1",
     ]
@@ -36,13 +42,17 @@ enum Vectors {
         return MessageCodec.replacingMessage(of: plain, at: offset, with: part, compression: .contextStream)
     }
 
-    static func vector(_ name: String, _ description: String, _ direction: String, preamble: Bool = false, _ frames: [(Frame, FrameMeaning)]) -> Vector {
+    static func vector(
+        _ name: String, _ description: String, _ direction: String, preamble: Bool = false, agencyVisits: [Giupxa_V1_Visit]? = nil,
+        _ frames: [(Frame, FrameMeaning)]
+    ) -> Vector {
         var buffer = ByteBuffer()
         if preamble { Preamble().write(to: &buffer) }
         for (frame, _) in frames { frame.write(to: &buffer) }
         return Vector(
             name: name, description: description, direction: direction, hex: Hex.encode(Array(buffer.readableBytesView)),
-            preamble: preamble ? .init(minVersion: 1, maxVersion: 1) : nil, frames: frames.map(\.1))
+            preamble: preamble ? .init(minVersion: 1, maxVersion: 1) : nil,
+            agencyVisits: agencyVisits.map { $0.map { try! $0.jsonString() } }, frames: frames.map(\.1))
     }
 
     static var all: [Vector] {
@@ -98,6 +108,24 @@ enum Vectors {
             try contextRequest(callID: id, method: .submitVisits, metadata: metadata, message: message) { streamEncoder.compress($0) }
         }
 
+        // An agency dictionary (§9.5): the two visits above, acknowledged earlier, extend
+        // dictionary 1; a third visit like them is then sent in mode 2 against both.
+        let agencyVisits = [Giupxa_V1_Visit(Sample.visit), Giupxa_V1_Visit(nextVisit)]
+        let agencyPart = AgencyDictionary(messages: agencyVisits.map { try! $0.serializedBytes() })
+        var agencyHello = hello
+        agencyHello.clientName = "giupxa/0.2"
+        agencyHello.compressionDictionary = agencyPart.extending(.visits1).id
+        agencyHello.agencyDictionary = agencyPart.hello
+        let agencyHelloFrame = MessageCodec.clientHello(agencyHello)
+        var thirdVisit = nextVisit
+        thirdVisit.id = UUID(uuidString: "2B7E4F1A-8C3D-4E5F-9A6B-7C8D9E0F1A2B")!
+        thirdVisit.start = thirdVisit.start.addingTimeInterval(7 * 86_400)
+        thirdVisit.end = thirdVisit.end.addingTimeInterval(7 * 86_400)
+        var thirdSubmit = Giupxa_V1_SubmitVisitsRequest()
+        thirdSubmit.visits = [Giupxa_V1_Visit(thirdVisit)]
+        let agencyFrame = MessageCodec.request(
+            callID: 1, method: .submitVisits, metadata: metadata, message: thirdSubmit, dictionary: agencyPart.extending(.visits1))
+
         var listVisits = Giupxa_V1_ListVisitsRequest()
         listVisits.communeCode = "03376"
         listVisits.limit = 100
@@ -140,6 +168,11 @@ enum Vectors {
                    "client-to-server", [
                        (lzma2Frames[0], frame(lzma2Frames[0], method: .submitVisits, metadata: metadata, message: submit, stream: "lzma2-context-1")),
                        (lzma2Frames[1], frame(lzma2Frames[1], method: .submitVisits, metadata: metadata, message: secondSubmit, stream: "lzma2-context-1")),
+                   ]),
+            vector("submit-agency-dictionary", "A HELLO offering an agency dictionary (§9.5): compression_dictionary = 2^31 + 1 (dictionary 1 extended), agency_dictionary = 2 visits and the first 8 bytes of SHA-256 of their concatenated Visit messages (listed in agency_visits, oldest first); then a SubmitVisits in mode 2 against dictionary 1 followed by those two messages.",
+                   "client-to-server", preamble: true, agencyVisits: agencyVisits, [
+                       (agencyHelloFrame, frame(agencyHelloFrame, message: agencyHello)),
+                       (agencyFrame, Vectors.withCompression("deflate-agency-dictionary-1", frame(agencyFrame, method: .submitVisits, metadata: metadata, message: thirdSubmit))),
                    ]),
             vector("submit-response-stored", "One VisitResult: STORED at revision 1. Too small to compress.",
                    "server-to-client", [(responseFrame, frame(responseFrame, message: submitResponse))]),

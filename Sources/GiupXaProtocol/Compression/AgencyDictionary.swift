@@ -54,7 +54,8 @@ public struct AgencyDictionary: Sendable, Hashable {
         self.init(messages: messages)
     }
 
-    private init(messages: [[UInt8]]) {
+    /// A part from serialized `Visit` messages, oldest first (test vectors carry them so).
+    public init(messages: [[UInt8]]) {
         let part = Array(messages.joined())
         self.visits = messages.count
         self.part = part
