@@ -50,7 +50,8 @@ public protocol GiupXaStore: Sendable {
     /// Commits the batch in one transaction and returns one outcome per visit, in order. An
     /// outcome of `.stored` means the visit is on disk. Visits must be normalised and valid.
     /// `credentialID`: the credential whose connection sent them (nil: an offline bundle),
-    /// kept with each visit it stores first (agency dictionaries, PROTOCOL.md §9.5).
+    /// kept with each visit it stores first, or resends first after a bundle brought it
+    /// (agency dictionaries, PROTOCOL.md §9.5).
     func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome]
     func visits(_ query: VisitQuery) async throws -> VisitPage
     /// Stores corrections as new revisions, each only if made from the latest revision.

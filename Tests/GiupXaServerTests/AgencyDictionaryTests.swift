@@ -105,7 +105,7 @@ import Testing
         #expect(summary.sent == 2 && summary.pending == 0 && summary.error == nil)
         // The refused connection, then one with the published dictionary only.
         #expect(summary.connections == 2)
-        #expect(try !a.outbox.shouldOfferAgencyDictionary(digest: refused.digest))
+        #expect(try !a.outbox.shouldOfferAgencyDictionary(digest: refused.digest, now: Date()))
         #expect(try await a.storedThroughCredential(server, count: 2) == later.reversed().map { Giupxa_V1_Visit($0) })
         // B's newest three are no longer the credential's either (A's two are later).
         #expect(try await b.offer().accepted == false)

@@ -40,6 +40,25 @@ import Testing
         #expect(try await store.visits(VisitQuery(agencyCode: "STNMT")).visits.count == 1)
     }
 
+    /// Agency dictionaries (PROTOCOL.md §9.5) are the visits a credential stored first; a
+    /// visit an offline bundle brought belongs to the first credential that resends it.
+    @Test func recentVisitsAreThoseACredentialStoredFirstOrResentAfterABundle() async throws {
+        let start = VietnameseFormat.parseDateTime("12/03/2019 08:00")!
+        let visits = (0..<4).map { day in
+            Visit(communeCode: "03376", start: start.addingTimeInterval(Double(day) * 86_400), end: start.addingTimeInterval(Double(day) * 86_400 + 3600),
+                  cadres: [Cadre(name: "Lò Văn Minh")]).normalized()
+        }
+        _ = try await store.submitVisits([visits[0], visits[2]], agencyCode: "STNMT", credentialID: 7, receivedAt: Date())
+        _ = try await store.submitVisits([visits[1]], agencyCode: "STNMT", credentialID: 8, receivedAt: Date())
+        _ = try await store.submitVisits([visits[3]], agencyCode: "STNMT", receivedAt: Date())  // a bundle
+        #expect(try await store.recentVisits(credentialID: 7, count: 10).map(\.id) == [visits[2].id, visits[0].id])
+        // Resent by 7: the bundle's visit becomes 7's; 8's stays 8's.
+        #expect(try await store.submitVisits([visits[3], visits[1]], agencyCode: "STNMT", credentialID: 7, receivedAt: Date())
+            == [.alreadyStored(revision: 1), .alreadyStored(revision: 1)])
+        #expect(try await store.recentVisits(credentialID: 7, count: 2).map(\.id) == [visits[3].id, visits[2].id])
+        #expect(try await store.recentVisits(credentialID: 8, count: 10).map(\.id) == [visits[1].id])
+    }
+
     @Test func sameIdDifferentContentIsAConflictAndTheStoredVisitIsUntouched() async throws {
         let original = Self.visit()
         _ = try await store.submitVisits([original], agencyCode: "STNMT", receivedAt: Date())

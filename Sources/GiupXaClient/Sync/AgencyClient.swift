@@ -76,7 +76,7 @@ public struct AgencyClient: Sendable {
         guard let history,
               let visits = try? history.acknowledgedVisits(newestFirst: AgencyDictionary.maxVisits),
               let part = AgencyDictionary(newestFirst: visits),
-              (try? history.shouldOfferAgencyDictionary(digest: part.digest)) == true
+              (try? history.shouldOfferAgencyDictionary(digest: part.digest, now: Date())) == true
         else { return nil }
         return part
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GiupXaModels
 import GiupXaProtocol
 import SwiftProtobuf
@@ -19,6 +20,8 @@ final class SyncSession {
     private var random = SystemRandomNumberGenerator()
     /// Starts at the policy's; lowered to the server's limit if it announces a smaller one.
     private var maxBatchSize: Int
+    /// Whether the connection's answer to its agency dictionary offer has been recorded.
+    private var agencyDictionaryNoted = false
 
     init(client: AgencyClient, policy: SyncPolicy, total: Int, progress: @escaping @Sendable (SyncProgress) -> Void) {
         self.client = client
@@ -59,6 +62,7 @@ final class SyncSession {
                 if connection == nil {
                     connection = try await client.connect()
                     summary.connections += 1
+                    agencyDictionaryNoted = false
                 }
                 let live = connection!
                 let timeout = policy.callTimeout
@@ -134,15 +138,17 @@ final class SyncSession {
     /// refusal is remembered, and the rest of this sync offers none.
     private func agencyDictionaryRefused() async -> Bool {
         guard let live = connection, let part = live.agencyDictionary, await live.agencyDictionaryAccepted() == false else { return false }
-        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: false)
+        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: false, now: Date())
         client.history = nil
         return true
     }
 
-    /// After an answer: a part the server took clears any refusal remembered before.
+    /// After a connection's first answers: a part the server took clears any refusal remembered before.
     private func noteAgencyDictionary(of live: GiupXaConnection) async {
+        guard !agencyDictionaryNoted else { return }
+        agencyDictionaryNoted = true
         guard let part = live.agencyDictionary, await live.agencyDictionaryAccepted() == true else { return }
-        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: true)
+        try? client.history?.recordAgencyDictionary(digest: part.digest, accepted: true, now: Date())
     }
 
     /// The server's batch limit when `error` is its "too many items" refusal of a batch.

@@ -187,7 +187,17 @@ public final class SQLiteStore: GiupXaStore {
                 if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, content_sha256 FROM visit WHERE id = ?"), arguments: [id]) {
                     let revision: Int = row["revision"]
                     let stored: Data = row["content_sha256"]
-                    outcomes.append(stored == digest ? .alreadyStored(revision: revision) : .conflict(revision: revision))
+                    guard stored == digest else {
+                        outcomes.append(.conflict(revision: revision))
+                        continue
+                    }
+                    // A visit that came in an offline bundle becomes the first device to send it
+                    // over the network's: that device now counts it as acknowledged (§9.5).
+                    if let credentialID {
+                        try db.cachedStatement(sql: "UPDATE visit SET credential_id = ? WHERE id = ? AND credential_id IS NULL")
+                            .execute(arguments: [credentialID, id])
+                    }
+                    outcomes.append(.alreadyStored(revision: revision))
                     continue
                 }
                 if let refusal = try Self.admission(visit, agency: agency, db: db) {

@@ -107,11 +107,15 @@ enum Schema {
                 """)
         }
         // Which credential's connection first stored each visit: an agency dictionary (PROTOCOL.md
-        // §9.5) is a device's own recent visits, and each device has its credential. Earlier
-        // visits and offline bundles have none.
+        // §9.5) is a device's own recent visits, and each device has its credential. Offline
+        // bundles have none. Earlier visits go to their agency's credential where it has exactly
+        // one in force (its one device holds them); with several, nobody can tell whose they were.
         migrator.registerMigration("v3-visit-credential") { db in
             try db.execute(sql: """
                 ALTER TABLE visit ADD COLUMN credential_id INTEGER;
+                UPDATE visit SET credential_id = (
+                    SELECT CASE WHEN COUNT(*) = 1 THEN MIN(c.id) END FROM credential c
+                    WHERE c.agency_code = visit.agency_code AND c.revoked_at IS NULL);
                 CREATE INDEX visit_by_credential ON visit(credential_id, start_at, id) WHERE credential_id IS NOT NULL;
                 """)
         }
