@@ -55,6 +55,30 @@ import Testing
 
         let local = try h.client("device", "visit", "list", "--state", "sent", "--format", "json")
         #expect((try local.json() as? [Any])?.count == 21)
+
+        // Later syncs compress against the visits sent before (an agency dictionary, PROTOCOL.md
+        // §9.5): a visit whose results repeat an earlier one's costs far less than the same visit
+        // from a new device (same credential, nothing acknowledged yet), and the server's copy
+        // being the device's, one connection does it (a refused one would cost a second).
+        let results = "Kiểm tra tiến độ mô hình nuôi ong lấy mật ở bản Huổi Luông: 14 hộ tham gia, 6 hộ đã có thu hoạch "
+            + "vụ đầu, bình quân 18 lít mật mỗi hộ; đề nghị xã hỗ trợ thêm thùng nuôi và tập huấn phòng bệnh cho đàn ong."
+        _ = try h.client("fresh", "config", "set", "--server", restarted.address, "--agency", "STNMT", "--secret", try h.secretOf("device"))
+        var bytesSent: [String: Int] = [:]
+        for (home, day) in [("device", 10), ("device", 12), ("fresh", 15)] {
+            let added = try h.client(
+                home, "visit", "add", "--commune", "03376", "--start", "\(day)/06/2019 07:30", "--end", "\(day + 1)/06/2019 17:00",
+                "--cadre", "Lò Văn Minh|Phó Giám đốc Sở", "--results", results)
+            #expect(added.status == 0, "\(added.stderr)")
+            let synced = try h.client(home, "sync", "--format", "json")
+            #expect(synced.status == 0, "\(synced.stdout) \(synced.stderr)")
+            let summary = try #require(try synced.json() as? [String: Any])
+            #expect(summary["sent"] as? Int == 1)
+            #expect(summary["connections"] as? Int == 1)
+            bytesSent[home] = summary["bytesSent"] as? Int
+        }
+        let (repeated, fresh) = (bytesSent["device"]!, bytesSent["fresh"]!)
+        print("1-visit sync: \(repeated) bytes sent by the device with history, \(fresh) by a new device")
+        #expect(repeated + 80 < fresh)
     }
 
     @Test func identicalResubmissionAndConflictFromAnotherDevice() throws {
