@@ -184,7 +184,9 @@ public final class SQLiteStore: GiupXaStore {
             outcomes.reserveCapacity(encoded.count)
             for (visit, body, digest) in encoded {
                 let id = visit.id.uuidString
-                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, content_sha256 FROM visit WHERE id = ?"), arguments: [id]) {
+                if let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?"), arguments: [id])
+                {
                     let revision: Int = row["revision"]
                     let stored: Data = row["content_sha256"]
                     guard stored == digest else {
@@ -193,7 +195,7 @@ public final class SQLiteStore: GiupXaStore {
                     }
                     // A visit that came in an offline bundle becomes the first device to send it
                     // over the network's: that device now counts it as acknowledged (§9.5).
-                    if let credentialID {
+                    if let credentialID, (row["credential_id"] as Int64?) == nil {
                         try db.cachedStatement(sql: "UPDATE visit SET credential_id = ? WHERE id = ? AND credential_id IS NULL")
                             .execute(arguments: [credentialID, id])
                     }
