@@ -123,6 +123,8 @@ struct GiupXaServerProcess: Sendable {
     let port: Int
     let secret: String
     let database: String
+    /// The giupxa-server executable, for more credentials.
+    let binary: String
 
     /// - Parameter rate: `--rate` and `--burst`; the capacity part raises them further.
     static func start(binary: String, directory: URL, rate: Int = 1000) async throws -> GiupXaServerProcess {
@@ -139,8 +141,6 @@ struct GiupXaServerProcess: Sendable {
         let port = try await Tool.port(from: portFile, process: process)
         return GiupXaServerProcess(process: process, port: port, secret: secret, database: db, binary: binary)
     }
-
-    let binary: String
 
     /// Another STNMT credential, as for a second device (the server may be running).
     func issueCredential() throws -> String {
