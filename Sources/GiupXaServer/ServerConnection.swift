@@ -128,10 +128,10 @@ struct ServerConnection: Sendable {
         // use it). The handler's decompressor allocates its state only at the first mode-3 message.
         var stream = ContextCodec(requestedBy: hello)
         let dictionary: CompressionDictionary?
-        if AgencyDictionary.base(ofID: hello.compressionDictionary) != nil {
+        if let base = AgencyDictionary.base(ofID: hello.compressionDictionary) {
             // An agency dictionary (§9.5): unless our copy is the client's, its pipelined calls
             // are unreadable in modes 2 and 3 alike, so both are refused (it resends in mode 1).
-            dictionary = await agencyDictionary(hello, credential: credential, logger: callLogger)
+            dictionary = await agencyDictionary(hello, extending: base, credential: credential, logger: callLogger)
             if dictionary == nil { stream = nil }
         } else {
             dictionary = CompressionDictionary.known(hello.compressionDictionary)
@@ -149,9 +149,10 @@ struct ServerConnection: Sendable {
 
     /// The agency dictionary the HELLO names (§9.5), if the visits first stored through this
     /// credential make the same part; nil for a different part, an operator, or a store error.
-    private func agencyDictionary(_ hello: Giupxa_V1_ClientHello, credential: AuthenticatedCredential, logger: Logger) async -> CompressionDictionary? {
+    private func agencyDictionary(
+        _ hello: Giupxa_V1_ClientHello, extending base: CompressionDictionary, credential: AuthenticatedCredential, logger: Logger
+    ) async -> CompressionDictionary? {
         guard case .agency = credential.principal,
-              let base = AgencyDictionary.base(ofID: hello.compressionDictionary),
               hello.hasAgencyDictionary,
               (1...AgencyDictionary.maxVisits).contains(Int(hello.agencyDictionary.visits))
         else { return nil }

@@ -58,7 +58,9 @@ public final class GiupXaConnection: Sendable {
     ///     diagnostics only; the credential crosses the wire in clear).
     ///   - onCounterFloor: called when the server refuses a v2 handshake counter as too low,
     ///     with the highest counter it has seen; the next connection must use a larger one.
-    ///   - agencyDictionary: the agency part `hello` names (see `hello(…)`), used with its base.
+    ///   - agencyDictionary: an agency part to offer (§9.5): the HELLO names it as an extension of
+    ///     the dictionary it offers, and both directions compress against the two if the server
+    ///     has the same part.
     public static func connect(
         host: String, port: Int, hello: Giupxa_V1_ClientHello, security: ConnectionSecurity,
         connectTimeout: Duration = .seconds(20), keepalive: Duration = .seconds(30), limits: ProtocolLimits = .default,
@@ -67,11 +69,14 @@ public final class GiupXaConnection: Sendable {
         let bytes = ByteCounters()
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
-        let offered: CompressionDictionary?
-        if let agencyDictionary, let base = AgencyDictionary.base(ofID: hello.compressionDictionary) {
-            offered = agencyDictionary.extending(base)
-        } else {
-            offered = CompressionDictionary.known(hello.compressionDictionary)
+        var hello = hello
+        // Only a published dictionary can be extended.
+        let base = CompressionDictionary.known(hello.compressionDictionary)
+        let agencyDictionary = base == nil ? nil : agencyDictionary
+        let offered = agencyDictionary.map { $0.extending(base!) } ?? base
+        if let agencyDictionary, let offered {
+            hello.compressionDictionary = offered.id
+            hello.agencyDictionary = agencyDictionary.hello
         }
         let stream = ContextCodec(requestedBy: hello)
         let channel: any Channel
@@ -106,8 +111,7 @@ public final class GiupXaConnection: Sendable {
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: offered, agencyDictionary: offered?.id == hello.compressionDictionary && hello.hasAgencyDictionary ? agencyDictionary : nil,
-            compressesInPipeline: stream != nil)
+            dictionary: offered, agencyDictionary: agencyDictionary, compressesInPipeline: stream != nil)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
@@ -119,22 +123,16 @@ public final class GiupXaConnection: Sendable {
     }
 
     /// The HELLO a connection starts with; in v2 the credential is proven by the handshake and
-    /// only the counter travels.
-    /// With `agencyDictionary`, both directions compress against dictionary 1 extended by the
-    /// agency's own visits (§9.5), if the server's copy of them is the same.
+    /// only the counter travels. (`connect` adds an agency dictionary's fields.)
     public static func hello(
         agencyCode: String, security: ConnectionSecurity, secret: String, counter: UInt64, language: String,
-        requestStream: ContextCodec = .lzma2, agencyDictionary: AgencyDictionary? = nil
+        requestStream: ContextCodec = .lzma2
     ) -> Giupxa_V1_ClientHello {
         var hello = Giupxa_V1_ClientHello()
         hello.clientName = "giupxa/0.2"
         hello.credential.agencyCode = agencyCode
         hello.language = language
         hello.compressionDictionary = CompressionDictionary.visits1.id
-        if let agencyDictionary {
-            hello.compressionDictionary |= AgencyDictionary.idFlag
-            hello.agencyDictionary = agencyDictionary.hello
-        }
         // One stream for our calls: a sync's batches compress as one (§9.3). LZMA2 (§9.4) sends
         // large ones about 30 % smaller than deflate; short calls then go in mode 2.
         hello.compressionContext = requestStream == .deflate

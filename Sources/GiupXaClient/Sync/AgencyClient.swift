@@ -61,7 +61,7 @@ public struct AgencyClient: Sendable {
         let agencyDictionary = agencyDictionaryToOffer()
         let hello = GiupXaConnection.hello(
             agencyCode: agencyCode, security: security, secret: secret, counter: counter, language: language.rawValue,
-            requestStream: requestStream, agencyDictionary: agencyDictionary)
+            requestStream: requestStream)
         return try await GiupXaConnection.connect(
             host: host, port: port, hello: hello, security: security, agencyDictionary: agencyDictionary
         ) { [counters] floor in
