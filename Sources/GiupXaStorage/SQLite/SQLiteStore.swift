@@ -182,6 +182,7 @@ public final class SQLiteStore: GiupXaStore {
         return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
             outcomes.reserveCapacity(encoded.count)
+            var admissions = AdmissionMemo()
             for (visit, body, digest) in encoded {
                 let id = visit.id.uuidString
                 if let row = try Row.fetchOne(
@@ -202,20 +203,20 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.alreadyStored(revision: revision))
                     continue
                 }
-                if let refusal = try Self.admission(visit, agency: agency, db: db) {
+                if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
                     outcomes.append(refusal)
                     continue
                 }
                 // Cached statements: prepared once per connection, not once per visit.
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, body, received_at, credential_id)
-                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at, credential_id)
+                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
                         """
                 ).execute(
                     arguments: [
                         id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
-                        Int64(visit.end.timeIntervalSince1970), digest, body, time, credentialID,
+                        Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
                     ])
                 try db.cachedStatement(
                     sql: """
@@ -239,6 +240,7 @@ public final class SQLiteStore: GiupXaStore {
         let time = receivedAt.timeIntervalSince1970
         return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
+            var admissions = AdmissionMemo()
             for (amendment, body, digest) in encoded {
                 let visit = amendment.visit
                 let id = visit.id.uuidString
@@ -258,19 +260,19 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.conflict(revision: latest))
                     continue
                 }
-                if let refusal = try Self.admission(visit, agency: agency, db: db) {
+if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
                     outcomes.append(refusal)
                     continue
                 }
                 let revision = latest + 1
                 try db.execute(
                     sql: """
-                        UPDATE visit SET commune_code = ?, start_at = ?, end_at = ?, revision = ?, content_sha256 = ?, body = ?, received_at = ?
+                        UPDATE visit SET commune_code = ?, start_at = ?, end_at = ?, revision = ?, content_sha256 = ?, received_at = ?
                         WHERE id = ?
                         """,
                     arguments: [
                         visit.communeCode, Int64(visit.start.timeIntervalSince1970), Int64(visit.end.timeIntervalSince1970),
-                        revision, digest, body, time, id,
+                        revision, digest, time, id,
                     ])
                 try db.execute(
                     sql: """
@@ -301,7 +303,10 @@ public final class SQLiteStore: GiupXaStore {
         try await pool.read { db in
             // visit_by_credential (credential_id, start_at, id) read backwards: no sort.
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT body FROM visit WHERE credential_id = ? ORDER BY start_at DESC, id DESC LIMIT ?"),
+                db.cachedStatement(sql: """
+                    SELECT r.body FROM visit v JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision
+                    WHERE v.credential_id = ? ORDER BY v.start_at DESC, v.id DESC LIMIT ?
+                    """),
                 arguments: [credentialID, count]
             ).map { try VisitEncoding.decode($0["body"] as String) }
         }
@@ -310,21 +315,21 @@ public final class SQLiteStore: GiupXaStore {
     public func visits(_ query: VisitQuery) async throws -> VisitPage {
         let limit = max(1, min(query.limit, 1000))
         return try await pool.read { db in
-            var sql = "SELECT id, start_at, revision, body, received_at FROM visit WHERE 1 = 1"
+            var sql = "SELECT v.id, v.start_at, v.revision, r.body, v.received_at FROM visit v \(Self.latestBody) WHERE 1 = 1"
             var arguments: StatementArguments = []
             if let agency = query.agencyCode {
-                sql += " AND agency_code = ?"
+                sql += " AND v.agency_code = ?"
                 arguments += [agency.uppercased()]
             }
             if let commune = query.communeCode {
-                sql += " AND commune_code = ?"
+                sql += " AND v.commune_code = ?"
                 arguments += [commune]
             }
             if let after = query.after {
-                sql += " AND (start_at, id) > (?, ?)"
+                sql += " AND (v.start_at, v.id) > (?, ?)"
                 arguments += [after.start, after.id]
             }
-            sql += " ORDER BY start_at, id LIMIT ?"
+            sql += " ORDER BY v.start_at, v.id LIMIT ?"
             arguments += [limit + 1]
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             var visits: [StoredVisit] = []
@@ -334,6 +339,25 @@ public final class SQLiteStore: GiupXaStore {
             }
             let next = rows.count > limit ? rows[limit - 1] : nil
             return VisitPage(visits: visits, nextCursor: next.map { VisitCursor(start: $0["start_at"], id: $0["id"]) })
+        }
+    }
+
+    /// `admission` answers for one commune and pair of days, so a batch asks it once for
+    /// each (a device's 50 visits are mostly a few communes on a few days): up to five queries
+    /// a visit otherwise. One memo per transaction: a decision imported later is seen.
+    struct AdmissionMemo {
+        private struct Key: Hashable {
+            let commune: String
+            let first: Int, last: Int
+        }
+        private var answers: [Key: SubmitOutcome?] = [:]
+
+        mutating func refusal(_ visit: Visit, compute: () throws -> SubmitOutcome?) rethrows -> SubmitOutcome? {
+            let key = Key(commune: visit.communeCode, first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd)
+            if let known = answers[key] { return known }
+            let answer = try compute()
+            answers[key] = answer
+            return answer
         }
     }
 
@@ -383,11 +407,15 @@ public final class SQLiteStore: GiupXaStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT body FROM visit WHERE start_at < ? AND (? IS NULL OR agency_code = ?) ORDER BY start_at, id",
+                sql: "SELECT r.body FROM visit v \(Self.latestBody) WHERE v.start_at < ? AND (? IS NULL OR v.agency_code = ?) ORDER BY v.start_at, v.id",
                 arguments: [Int64(instant.timeIntervalSince1970.rounded(.up)), agencyCode, agencyCode])
             return try rows.map { try VisitEncoding.decode($0["body"] as String) }
         }
     }
+
+    /// A visit's body is written once, with its revision: `visit` holds the latest revision's
+    /// number and the columns queries filter on, and this join finds that revision's body.
+    static let latestBody = "JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision"
 
     // MARK: Row mapping
 

@@ -119,6 +119,11 @@ enum Schema {
                 CREATE INDEX visit_by_credential ON visit(credential_id, start_at, id) WHERE credential_id IS NOT NULL;
                 """)
         }
+        // Each body is written once, in visit_revision (the latest one is found by the visit's
+        // revision): ingest wrote every new visit's body twice, a quarter of its cost.
+        migrator.registerMigration("v4-visit-body-once") { db in
+            try db.execute(sql: "ALTER TABLE visit DROP COLUMN body")
+        }
         return migrator
     }
 }
