@@ -79,6 +79,9 @@ let package = Package(
             name: "GiupXaStorage",
             dependencies: [
                 "GiupXaModels",
+                // The canonical stored body is the visit's wire message (VisitEncoding).
+                "GiupXaProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

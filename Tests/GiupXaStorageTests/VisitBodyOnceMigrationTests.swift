@@ -4,10 +4,17 @@ import GRDB
 @testable import GiupXaStorage
 import Testing
 
-/// Migration v4-visit-body-once: `visit` loses its copy of the body, and every read finds the
-/// latest revision's body in visit_revision — for visits stored before the upgrade and for
-/// corrections made after it.
+/// Migrations v4-visit-body-once and v5-visit-body-protobuf: `visit` loses its copy of the
+/// body, every read finds the latest revision's body in visit_revision, and JSON bodies become
+/// protobuf with their digests recomputed — for visits stored before the upgrade (a resend is
+/// still recognised) and for corrections made after it.
 @Suite struct VisitBodyOnceMigrationTests {
+    /// A body and digest as stored before v5.
+    static func legacy(_ visit: Visit) throws -> (body: String, digest: Data) {
+        let body = try VisitEncoding.legacyJSON(visit)
+        return (body, VisitEncoding.digest(Data(body.utf8)))
+    }
+
     @Test func visitsStoredBeforeTheUpgradeReadTheirLatestRevision() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-mig4-\(UUID().uuidString).sqlite").path
         let queue = try DatabaseQueue(path: path)
@@ -17,9 +24,10 @@ import Testing
             communeCode: "03376", start: start, end: start.addingTimeInterval(86_400),
             cadres: [Cadre(name: "Lò Văn Minh")], results: "Bản 1"
         ).normalized()
-        let first = try VisitEncoding.owned(visit, by: "STNMT", encoder: VisitEncoding.makeEncoder())
+        visit.agencyCode = "STNMT"
+        let first = try Self.legacy(visit)
         visit.results = "Bản 2"
-        let second = try VisitEncoding.owned(visit, by: "STNMT", encoder: VisitEncoding.makeEncoder())
+        let second = try Self.legacy(visit)
         let id = visit.id.uuidString
         try await queue.write { db in
             try db.execute(sql: """
@@ -61,5 +69,7 @@ import Testing
         #expect(try await store.amendVisits([VisitAmendment(visit: visit, baseRevision: 2)], agencyCode: "STNMT", receivedAt: Date()) == [.stored(revision: 3)])
         #expect(try await store.visits(VisitQuery(agencyCode: "STNMT")).visits.map(\.visit.results) == ["Bản 3"])
         #expect(try await store.revisions(visitID: visit.id).count == 3)
+        let kinds = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT typeof(body) FROM visit_revision") }
+        #expect(kinds == ["blob", "blob", "blob"])
     }
 }

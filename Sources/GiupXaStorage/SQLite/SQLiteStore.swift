@@ -232,9 +232,8 @@ public final class SQLiteStore: GiupXaStore {
 
     public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
-        let encoder = VisitEncoding.makeEncoder()
-        let encoded = try amendments.map { amendment -> (VisitAmendment, String, Data) in
-            let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency, encoder: encoder)
+        let encoded = try amendments.map { amendment -> (VisitAmendment, Data, Data) in
+            let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency)
             return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
         }
         let time = receivedAt.timeIntervalSince1970
@@ -293,7 +292,7 @@ if let refusal = try admissions.refusal(visit, compute: { try Self.admission(vis
                 arguments: [visitID.uuidString]
             ).map { row in
                 VisitRevision(
-                    revision: row["revision"], visit: try VisitEncoding.decode(row["body"]),
+                    revision: row["revision"], visit: try VisitEncoding.decode(row["body"] as Data),
                     submittedBy: row["submitted_by"], receivedAt: Date(timeIntervalSince1970: row["received_at"]))
             }
         }
@@ -308,7 +307,7 @@ if let refusal = try admissions.refusal(visit, compute: { try Self.admission(vis
                     WHERE v.credential_id = ? ORDER BY v.start_at DESC, v.id DESC LIMIT ?
                     """),
                 arguments: [credentialID, count]
-            ).map { try VisitEncoding.decode($0["body"] as String) }
+            ).map { try VisitEncoding.decode($0["body"] as Data) }
         }
     }
 
@@ -334,7 +333,7 @@ if let refusal = try admissions.refusal(visit, compute: { try Self.admission(vis
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             var visits: [StoredVisit] = []
             for row in rows.prefix(limit) {
-                let visit = try VisitEncoding.decode(row["body"] as String)
+                let visit = try VisitEncoding.decode(row["body"] as Data)
                 visits.append(StoredVisit(visit: visit, revision: row["revision"], receivedAt: Date(timeIntervalSince1970: row["received_at"])))
             }
             let next = rows.count > limit ? rows[limit - 1] : nil
@@ -409,7 +408,7 @@ if let refusal = try admissions.refusal(visit, compute: { try Self.admission(vis
                 db,
                 sql: "SELECT r.body FROM visit v \(Self.latestBody) WHERE v.start_at < ? AND (? IS NULL OR v.agency_code = ?) ORDER BY v.start_at, v.id",
                 arguments: [Int64(instant.timeIntervalSince1970.rounded(.up)), agencyCode, agencyCode])
-            return try rows.map { try VisitEncoding.decode($0["body"] as String) }
+            return try rows.map { try VisitEncoding.decode($0["body"] as Data) }
         }
     }
 

@@ -124,6 +124,25 @@ enum Schema {
         migrator.registerMigration("v4-visit-body-once") { db in
             try db.execute(sql: "ALTER TABLE visit DROP COLUMN body")
         }
+        // The canonical body becomes the visit's protobuf message instead of JSON (VisitEncoding):
+        // every stored revision is re-encoded and its digest recomputed, so a visit resent as it
+        // was is still recognised as already stored, not taken for a conflict.
+        migrator.registerMigration("v5-visit-body-protobuf") { db in
+            // Row ids first: no table is scanned while it is being updated.
+            let rowids = try Int64.fetchAll(db, sql: "SELECT rowid FROM visit_revision")
+            let read = try db.makeStatement(sql: "SELECT body FROM visit_revision WHERE rowid = ?")
+            let update = try db.makeStatement(sql: "UPDATE visit_revision SET body = ?, content_sha256 = ? WHERE rowid = ?")
+            for rowid in rowids {
+                guard let legacy = try String.fetchOne(read, arguments: [rowid]) else { continue }
+                let body = try VisitEncoding.body(VisitEncoding.decodeLegacyJSON(legacy))
+                try update.execute(arguments: [body, VisitEncoding.digest(body), rowid])
+            }
+            try db.execute(sql: """
+                UPDATE visit SET content_sha256 = COALESCE((
+                    SELECT r.content_sha256 FROM visit_revision r WHERE r.visit_id = visit.id AND r.revision = visit.revision),
+                    content_sha256)
+                """)
+        }
         return migrator
     }
 }
