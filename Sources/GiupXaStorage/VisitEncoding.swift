@@ -8,8 +8,8 @@ import SwiftProtobuf
 /// its agency code (PROTOCOL.md's `giupxa.v1.StoredVisit`, fields 1 and 4 only), serialized by
 /// swift-protobuf, which writes fields in number order. Two submissions are "identical" exactly
 /// when these bytes are, which makes resubmission idempotent and a changed visit under the same
-/// id a detectable conflict. Until migration v5 the form was sorted-key JSON: three times the
-/// CPU to encode, twice the bytes to write.
+/// id a detectable conflict. Until migration v5 the form was sorted-key JSON, whose encoder
+/// was a quarter of the server's CPU on ingest (BENCHMARKS.md, "Ingest, 02/12/2026").
 enum VisitEncoding {
     static func body(_ visit: Visit) throws -> Data {
         var stored = Giupxa_V1_StoredVisit()

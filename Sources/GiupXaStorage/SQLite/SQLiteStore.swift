@@ -259,7 +259,7 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.conflict(revision: latest))
                     continue
                 }
-if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
+                if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
                     outcomes.append(refusal)
                     continue
                 }

@@ -120,7 +120,7 @@ enum Schema {
                 """)
         }
         // Each body is written once, in visit_revision (the latest one is found by the visit's
-        // revision): ingest wrote every new visit's body twice, a quarter of its cost.
+        // revision): ingest wrote every new visit's body twice.
         migrator.registerMigration("v4-visit-body-once") { db in
             try db.execute(sql: "ALTER TABLE visit DROP COLUMN body")
         }
