@@ -47,12 +47,4 @@ enum VisitEncoding {
         decoder.dateDecodingStrategy = .secondsSince1970
         return try decoder.decode(Visit.self, from: Data(body.utf8))
     }
-
-    /// The legacy encoder, for tests that build a database as it was before v5.
-    static func legacyJSON(_ visit: Visit) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return String(decoding: try encoder.encode(visit), as: UTF8.self)
-    }
 }

@@ -11,7 +11,11 @@ import Testing
 @Suite struct VisitBodyOnceMigrationTests {
     /// A body and digest as stored before v5.
     static func legacy(_ visit: Visit) throws -> (body: String, digest: Data) {
-        let body = try VisitEncoding.legacyJSON(visit)
+        // The pre-v5 encoder's settings: sorted keys, unescaped slashes, Unix-second dates.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        let body = String(decoding: try encoder.encode(visit), as: UTF8.self)
         return (body, VisitEncoding.digest(Data(body.utf8)))
     }
 
