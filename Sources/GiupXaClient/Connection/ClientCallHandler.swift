@@ -6,8 +6,9 @@ enum ClientOutbound {
     /// The preamble and HELLO; written but not flushed, so the first call leaves with them.
     case hello(Frame)
     /// A REQUEST frame (its call id is assigned here) and where its answer goes; unflushed
-    /// when more calls of the same window follow.
-    case call(Frame, timeout: TimeAmount, promise: EventLoopPromise<Frame>, flush: Bool)
+    /// when more calls of the same window follow. `prepared`: its message already went through
+    /// `compress(_:allocator:)`, so it is sent as it is.
+    case call(Frame, timeout: TimeAmount, promise: EventLoopPromise<Frame>, flush: Bool, prepared: Bool = false)
     /// Flushes a pending HELLO when no call follows it.
     case flushHello
 }
@@ -52,7 +53,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
         case .flushHello:
             context.flush()
             promise?.succeed()
-        case .call(var frame, let timeout, let callPromise, let flush):
+        case .call(var frame, let timeout, let callPromise, let flush, let prepared):
             if let terminalError {
                 callPromise.fail(terminalError)
                 promise?.succeed()
@@ -67,7 +68,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
             let id = nextCallID
             nextCallID += 1
             frame.callID = id
-            if let compressor, frame.type == .request, frame.flags.compression == .none {
+            if let compressor, !prepared, frame.type == .request, frame.flags.compression == .none {
                 frame = compressor.compress(frame, allocator: context.channel.allocator)
             }
             // Scheduled on this event loop, so the handler and context are safe to touch there.
@@ -84,6 +85,14 @@ final class ClientCallHandler: ChannelDuplexHandler {
                 context.write(wrapOutboundOut(buffer), promise: promise)
             }
         }
+    }
+
+    /// REQUEST frames with their messages compressed now, as `write` would have at sending
+    /// time (on the event loop: the compressor is this handler's state). See
+    /// `GiupXaConnection.prepare`.
+    func compress(_ frames: [Frame], allocator: ByteBufferAllocator) -> [Frame] {
+        guard let compressor else { return frames }
+        return frames.map { $0.type == .request && $0.flags.compression == .none ? compressor.compress($0, allocator: allocator) : $0 }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

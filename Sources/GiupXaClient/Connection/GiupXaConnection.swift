@@ -197,23 +197,60 @@ public final class GiupXaConnection: Sendable {
     public func startCalls<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: Method, _ requests: [Request], as: Response.Type = Response.self, timeout: Duration = .seconds(60)
     ) -> [PendingCall<Response>] {
+        requests.enumerated().map { index, request in
+            send(requestFrame(method, request, timeout: timeout), timeout: timeout, flush: index == requests.count - 1, prepared: false)
+        }
+    }
+
+    /// Calls whose messages are compressed now and sent later by `start(_:)`: what a caller
+    /// that must not spend CPU at sending time needs (the capacity benchmark's load generator,
+    /// Tools/bench). In a mode-3 stream each message is compressed against those before it, so
+    /// start them in the order they were prepared, and make no other call on this connection
+    /// from the first `prepare` on. Prepare after the server's HELLO has answered (after a first
+    /// call): which stream the connection uses is settled then.
+    public func prepare<Request: SwiftProtobuf.Message>(
+        _ method: Method, _ requests: [Request], timeout: Duration = .seconds(60)
+    ) async throws -> [PreparedCall] {
+        let frames = requests.map { requestFrame(method, $0, timeout: timeout) }
+        guard compressesInPipeline else { return frames.map { PreparedCall(frame: $0, timeout: timeout) } }
+        let channel = self.channel
+        return try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: ClientCallHandler.self).compress(frames, allocator: channel.allocator)
+        }.get().map { PreparedCall(frame: $0, timeout: timeout) }
+    }
+
+    /// Sends a call made ready by `prepare`.
+    public func start<Response: SwiftProtobuf.Message>(_ call: PreparedCall, as: Response.Type = Response.self) -> PendingCall<Response> {
+        send(call.frame, timeout: call.timeout, flush: true, prepared: true)
+    }
+
+    private func requestFrame(_ method: Method, _ request: some SwiftProtobuf.Message, timeout: Duration) -> Frame {
         var metadata = Giupxa_V1_CallMetadata()
         metadata.timeoutMs = UInt32(clamping: timeout.milliseconds)
-        return requests.enumerated().map { index, request in
-            let frame = MessageCodec.request(
-                callID: 0, method: method, metadata: metadata, message: request, compress: !compressesInPipeline,
-                dictionary: dictionary.withLockedValue { $0 })
-            let promise = channel.eventLoop.makePromise(of: Frame.self)
-            let flush = index == requests.count - 1
-            channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush))
-                .cascadeFailure(to: promise)
-            return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered)
-        }
+        return MessageCodec.request(
+            callID: 0, method: method, metadata: metadata, message: request, compress: !compressesInPipeline,
+            dictionary: dictionary.withLockedValue { $0 })
+    }
+
+    private func send<Response: SwiftProtobuf.Message>(_ frame: Frame, timeout: Duration, flush: Bool, prepared: Bool) -> PendingCall<Response> {
+        let promise = channel.eventLoop.makePromise(of: Frame.self)
+        channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush, prepared: prepared))
+            .cascadeFailure(to: promise)
+        return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered)
     }
 
     public func close() async {
         try? await channel.close()
     }
+}
+
+/// A REQUEST ready to send (GiupXaConnection.prepare), its message already compressed.
+public struct PreparedCall: Sendable {
+    let frame: Frame
+    let timeout: Duration
+
+    /// The REQUEST frame's body as it will be sent.
+    public var bodyBytes: Int { frame.body.readableBytes }
 }
 
 /// A call on the wire: `response()` waits for its answer.

@@ -20,7 +20,7 @@ public struct Visit: Sendable, Hashable, Codable {
     public var communeRequests: String
 
     public init(
-        id: UUID = UUID(), agencyCode: String = "", communeCode: String, start: Date, end: Date,
+        id: UUID = .version7(), agencyCode: String = "", communeCode: String, start: Date, end: Date,
         cadres: [Cadre], plan: VisitPlan = VisitPlan(), activities: [Activity] = [],
         support: [SupportItem] = [], results: String = "", communeRequests: String = ""
     ) {

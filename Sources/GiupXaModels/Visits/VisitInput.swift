@@ -85,7 +85,7 @@ public struct VisitInput: Sendable, Codable {
     /// names match without tones or case.
     public func resolve(communes: [(code: String, name: String)], now: Date = Date()) throws(ValidationError) -> Visit {
         var issues: [FieldIssue] = []
-        var uuid = UUID()
+        var uuid = UUID.version7(at: now)
         if let id {
             if let parsed = UUID(uuidString: id) { uuid = parsed } else {
                 issues.append(FieldIssue(field: "id", reason: .invalidFormat, value: String(id.prefix(40))))

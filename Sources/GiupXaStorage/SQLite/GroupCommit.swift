@@ -6,9 +6,13 @@ import Synchronization
 /// queueing for one each (with `synchronous = FULL` the fsync, a few milliseconds, is what
 /// bounds the write rate, not the inserts).
 ///
-/// Each job runs in its own savepoint, so a job that throws is rolled back alone and the others
-/// in the transaction still commit. Nobody hears "done" before the transaction holding its job
-/// has committed; if the commit fails, every job in it fails.
+/// A job that throws is rolled back alone and the others in the transaction still commit.
+/// Jobs first run one after the other with nothing between them; only if one throws is the
+/// transaction rolled back and the round run again with each job in its own savepoint. (A
+/// savepoint per job in every round made SQLite copy each page a job touched first, and on
+/// ingest that was a tenth of the writer's time: BENCHMARKS.md, "Ingest, 03/12".) Nobody hears
+/// "done" before the transaction holding its job has committed; if the commit fails, every job
+/// in it fails.
 ///
 /// No background task: the caller that finds no transaction running leads one round (its own
 /// job and everything queued), then hands the lead to the first job that queued meanwhile, so
@@ -30,13 +34,17 @@ final class GroupCommit: Sendable {
     /// One queued job. Its fields are written by the round that runs it, then read by its
     /// caller after the resume (which orders the two).
     private final class Entry: @unchecked Sendable {
-        let run: (Database) -> Void
+        /// Runs the job and records its result; throws what the job threw (the fast path).
+        let run: (Database) throws -> Void
+        /// Runs the job in a savepoint and records its result, success or failure.
+        let runAlone: (Database) -> Void
         let fail: (any Error) -> Void
         /// Resumed with true to lead the next round, false when the job is done; nil once resumed.
         var continuation: CheckedContinuation<Bool, Never>?
 
-        init(run: @escaping (Database) -> Void, fail: @escaping (any Error) -> Void) {
+        init(run: @escaping (Database) throws -> Void, runAlone: @escaping (Database) -> Void, fail: @escaping (any Error) -> Void) {
             self.run = run
+            self.runAlone = runAlone
             self.fail = fail
         }
     }
@@ -54,7 +62,8 @@ final class GroupCommit: Sendable {
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         let entry = Entry(
-            run: { db in
+            run: { db in outcome.result = .success(try work(db)) },
+            runAlone: { db in
                 do {
                     var value: T?
                     try db.inSavepoint {
@@ -92,8 +101,17 @@ final class GroupCommit: Sendable {
             return batch
         }
         do {
-            try await pool.write { db in
-                for entry in batch { entry.run(db) }
+            do {
+                try await pool.write { db in
+                    for entry in batch {
+                        do { try entry.run(db) } catch { throw JobFailed() }
+                    }
+                }
+            } catch is JobFailed {
+                // Everything was rolled back: again, each job alone, so only the failing one fails.
+                try await pool.write { db in
+                    for entry in batch { entry.runAlone(db) }
+                }
             }
         } catch {
             // The commit itself failed: nothing of this round is stored.
@@ -115,3 +133,6 @@ final class GroupCommit: Sendable {
         next?.resume(returning: true)
     }
 }
+
+/// A job threw in the fast path of a round (GroupCommit.round).
+private struct JobFailed: Error {}

@@ -11,6 +11,7 @@ public final class SQLiteStore: GiupXaStore {
     let pool: DatabasePool
     let commits: GroupCommit
     let assignmentCache: AssignmentCache
+    let admissions = AdmissionMemo()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     /// `assignmentCacheLifetime` bounds how long a decision imported by another process can go
@@ -22,6 +23,16 @@ public final class SQLiteStore: GiupXaStore {
         config.prepareDatabase { db in
             // WAL + FULL: each commit fsyncs the WAL, so an acknowledged visit is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Group commit gives each job a savepoint; SQLite keeps a page's content before a
+            // savepoint in a sub-journal, a temporary file by default: on ingest that was more
+            // bytes written than the database itself got (14 of 24 KB per visit, BENCHMARKS.md,
+            // "Ingest, 03/12"). In memory it is a copy that is dropped at commit.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            if !db.configuration.readonly {
+                // The writer touches index pages all over the file: with SQLite's default 2 MB
+                // it read most of them back for every transaction. 32 MiB, filled only as used.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
         }
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
@@ -179,52 +190,63 @@ public final class SQLiteStore: GiupXaStore {
         let encoded = try VisitEncoding.owned(visits, by: agency)
         let time = receivedAt.timeIntervalSince1970
         // One transaction for the whole batch (shared with concurrent calls): one fsync.
+        let (commits, admissions) = (self.commits, self.admissions)
         return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
             outcomes.reserveCapacity(encoded.count)
-            var admissions = AdmissionMemo()
+            let round = commits.rounds
             for (visit, body, digest) in encoded {
                 let id = visit.id.uuidString
-                if let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?"), arguments: [id])
-                {
-                    let revision: Int = row["revision"]
-                    let stored: Data = row["content_sha256"]
-                    guard stored == digest else {
-                        outcomes.append(.conflict(revision: revision))
+                if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
+                    // Refused or not, a visit already stored is answered as stored (below).
+                    if try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM visit WHERE id = ?"), arguments: [id]) == nil {
+                        outcomes.append(refusal)
                         continue
                     }
-                    // A visit that came in an offline bundle becomes the first device to send it
-                    // over the network's: that device now counts it as acknowledged (§9.5).
-                    if let credentialID, (row["credential_id"] as Int64?) == nil {
-                        try db.cachedStatement(sql: "UPDATE visit SET credential_id = ? WHERE id = ? AND credential_id IS NULL")
-                            .execute(arguments: [credentialID, id])
+                } else {
+                    // A new visit is inserted at once: the id's unique index is searched once, by
+                    // the INSERT, instead of by a SELECT first and the INSERT again.
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at, credential_id)
+                            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                            """
+                    ).execute(
+                        arguments: [
+                            id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
+                            Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
+                        ])
+                    if db.changesCount == 1 {
+                        try db.cachedStatement(
+                            sql: """
+                                INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                                VALUES (?, 1, ?, ?, ?, ?)
+                                """
+                        ).execute(arguments: [id, body, digest, agency, time])
+                        outcomes.append(.stored(revision: 1))
+                        continue
                     }
-                    outcomes.append(.alreadyStored(revision: revision))
+                }
+                // Stored before (a resend, or another agency's id): the same content or a conflict.
+                guard let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?"), arguments: [id])
+                else {
+                    // Not reached: this transaction has just found the row.
+                    throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "visit \(id) not found after a conflict")
+                }
+                let revision: Int = row["revision"]
+                let stored: Data = row["content_sha256"]
+                guard stored == digest else {
+                    outcomes.append(.conflict(revision: revision))
                     continue
                 }
-                if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
-                    outcomes.append(refusal)
-                    continue
+                // A visit that came in an offline bundle becomes the first device to send it
+                // over the network's: that device now counts it as acknowledged (§9.5).
+                if let credentialID, (row["credential_id"] as Int64?) == nil {
+                    try db.cachedStatement(sql: "UPDATE visit SET credential_id = ? WHERE id = ? AND credential_id IS NULL")
+                        .execute(arguments: [credentialID, id])
                 }
-                // Cached statements: prepared once per connection, not once per visit.
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at, credential_id)
-                        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
-                        Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
-                    ])
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
-                        VALUES (?, 1, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [id, body, digest, agency, time])
-                outcomes.append(.stored(revision: 1))
+                outcomes.append(.alreadyStored(revision: revision))
             }
             return outcomes
         }
@@ -237,9 +259,10 @@ public final class SQLiteStore: GiupXaStore {
             return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
         }
         let time = receivedAt.timeIntervalSince1970
+        let (commits, admissions) = (self.commits, self.admissions)
         return try await commits.write { db in
             var outcomes: [SubmitOutcome] = []
-            var admissions = AdmissionMemo()
+            let round = commits.rounds
             for (amendment, body, digest) in encoded {
                 let visit = amendment.visit
                 let id = visit.id.uuidString
@@ -259,7 +282,7 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.conflict(revision: latest))
                     continue
                 }
-                if let refusal = try admissions.refusal(visit, compute: { try Self.admission(visit, agency: agency, db: db) }) {
+                if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
                     outcomes.append(refusal)
                     continue
                 }
@@ -300,11 +323,16 @@ public final class SQLiteStore: GiupXaStore {
 
     public func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit] {
         try await pool.read { db in
-            // visit_by_credential (credential_id, start_at, id) read backwards: no sort.
+            // visit_by_credential finds the credential's visits (in the order they were
+            // stored); the inner query keeps the newest `count` by (start, id) as it reads their
+            // small rows, and only those are joined to their bodies.
             try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT r.body FROM visit v JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision
-                    WHERE v.credential_id = ? ORDER BY v.start_at DESC, v.id DESC LIMIT ?
+                    SELECT r.body FROM (
+                        SELECT id, revision, start_at FROM visit WHERE credential_id = ?
+                        ORDER BY start_at DESC, id DESC LIMIT ?
+                    ) v JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision
+                    ORDER BY v.start_at DESC, v.id DESC
                     """),
                 arguments: [credentialID, count]
             ).map { try VisitEncoding.decode($0["body"] as Data) }
@@ -341,18 +369,26 @@ public final class SQLiteStore: GiupXaStore {
         }
     }
 
-    /// `admission` answers for one commune and pair of days, so a batch asks it once for
-    /// each (a device's 50 visits are mostly a few communes on a few days): up to five queries
-    /// a visit otherwise. One memo per transaction: a decision imported later is seen.
-    struct AdmissionMemo {
+    /// `admission` answers for one agency, commune and pair of days, so a round of group commit
+    /// asks it once for each (a device's 50 visits are mostly a few communes on a few days, and
+    /// the calls of one round often come from one agency): up to five queries a visit otherwise.
+    /// The answers hold for one transaction only (its round), so a decision imported later is
+    /// seen. Touched only inside write transactions, which GRDB runs one at a time.
+    final class AdmissionMemo: @unchecked Sendable {
         private struct Key: Hashable {
+            let agency: String
             let commune: String
             let first: Int, last: Int
         }
+        private var round = -1
         private var answers: [Key: SubmitOutcome?] = [:]
 
-        mutating func refusal(_ visit: Visit, compute: () throws -> SubmitOutcome?) rethrows -> SubmitOutcome? {
-            let key = Key(commune: visit.communeCode, first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd)
+        func refusal(_ visit: Visit, agency: String, round: Int, compute: () throws -> SubmitOutcome?) rethrows -> SubmitOutcome? {
+            if round != self.round {
+                self.round = round
+                answers.removeAll(keepingCapacity: true)
+            }
+            let key = Key(agency: agency, commune: visit.communeCode, first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd)
             if let known = answers[key] { return known }
             let answer = try compute()
             answers[key] = answer

@@ -143,6 +143,17 @@ enum Schema {
                     content_sha256)
                 """)
         }
+        // visit_by_credential was ordered (credential, start, id): a batch of visits on many
+        // dates wrote one index page per visit, the largest share of the write-ahead log on
+        // ingest (BENCHMARKS.md, "Ingest, 03/12"). Ordered by credential alone (then rowid, which
+        // grows), a batch appends to the end of its credential's run; the agency-dictionary
+        // read sorts the credential's visits instead (SQLiteStore.recentVisits).
+        migrator.registerMigration("v6-visit-credential-append") { db in
+            try db.execute(sql: """
+                DROP INDEX visit_by_credential;
+                CREATE INDEX visit_by_credential ON visit(credential_id) WHERE credential_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -160,8 +160,16 @@ struct GRPCCapacityClient: CapacityClient {
                     return CallOutcome(ok: response.assignments.isEmpty ? 0 : 1, sent: 1)
                 }
             case .ingest(let template):
+                // Requests built before the clock starts, as GiupXa's are compressed then.
+                let prepared = (0..<template.prepared).map { _ in template.fresh() }
+                let next = Locked(0)
                 try await body {
-                    let request = template.fresh()
+                    let index = next.withLock { index in
+                        defer { index += 1 }
+                        return index
+                    }
+                    if index >= prepared.count { template.ranOut.withLock { $0 += 1 } }
+                    let request = index < prepared.count ? prepared[index] : template.fresh()
                     let response = try await service.submitVisits(request, metadata: metadata, options: options)
                     return CallOutcome(ok: response.results.count(where: { $0.outcome == .stored }), sent: request.visits.count)
                 }
