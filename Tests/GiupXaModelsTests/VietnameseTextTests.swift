@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    /// Both checks read UTF-8 bytes: they must say what the scalar rules say, for every scalar
+    /// (each two- to four-byte form) and wherever it sits in the text.
+    @Test func byteScansAgreeWithTheScalarRulesEverywhere() {
+        var values = Array(UInt32(0)...0xFFFF)
+        values += [0x1_0000, 0x1_F600, 0x1_F1FB, 0x2_0000, 0x10_FFFF]
+        for value in values {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let stable = value < 0x300 || (0x1E00...0x1EFF).contains(value)
+            let control = (value < 0x20 && ![0x09, 0x0A, 0x0D].contains(value)) || (0x7F...0x9F).contains(value)
+            for text in [String(scalar), "Lò \(scalar)", "\(scalar)ế"] {
+                #expect(VietnameseText.isStableUnderNFC(text) == stable, "U+\(String(value, radix: 16))")
+                #expect(VietnameseText.containsControlCharacters(text) == control, "U+\(String(value, radix: 16))")
+            }
+        }
+    }
+
     @Test func searchKeyDropsTonesCaseAndMapsDStroke() {
         #expect(VietnameseText.searchKey("Điện Biên Đông") == "dien bien dong")
         #expect(VietnameseText.searchKey("  MƯỜNG   nhé ") == "muong nhe")

@@ -40,16 +40,25 @@ public struct Visit: Sendable, Hashable, Codable {
     /// This visit with all text in NFC and trimmed, times cut to whole seconds.
     public func normalized() -> Visit {
         var copy = self
-        copy.agencyCode = agencyCode.uppercased().trimmingCharacters(in: .whitespaces)
-        copy.communeCode = communeCode.trimmingCharacters(in: .whitespaces)
-        copy.start = Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down))
-        copy.end = Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down))
+        // Fields may have been set one by one, past the initialisers that normalise them.
         copy.cadres = cadres.map { Cadre(name: $0.name, position: $0.position) }
         copy.plan = VisitPlan(hasWrittenPlan: plan.hasWrittenPlan, summary: plan.summary)
         copy.activities = activities.map { Activity(category: $0.category, description: $0.description) }
         copy.support = support.map {
             SupportItem(description: $0.description, quantity: $0.quantity, unit: $0.unit, valueVND: $0.valueVND)
         }
+        return copy.withNormalizedOwnFields()
+    }
+
+    /// `normalized()` for a visit whose cadres, plan, activities and support were all made by
+    /// their initialisers, which normalise their own text: only the visit's own fields. The
+    /// server's ingest path (Giupxa_V1_Visit.toModel), which used to normalise every text twice.
+    public func withNormalizedOwnFields() -> Visit {
+        var copy = self
+        copy.agencyCode = VietnameseText.trimmedCode(agencyCode.uppercased())
+        copy.communeCode = VietnameseText.trimmedCode(communeCode)
+        copy.start = Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down))
+        copy.end = Date(timeIntervalSince1970: end.timeIntervalSince1970.rounded(.down))
         copy.results = VietnameseText.normalize(results)
         copy.communeRequests = VietnameseText.normalize(communeRequests)
         return copy

@@ -72,7 +72,7 @@ extension Giupxa_V1_Visit {
             },
             results: results,
             communeRequests: communeRequests
-        ).normalized()
+        ).withNormalizedOwnFields()  // the nested values' initialisers above normalised theirs
     }
 }
 

@@ -53,8 +53,12 @@ final class GroupCommit: Sendable {
         var result: Result<T, any Error>?
     }
 
-    init(pool: DatabasePool) {
+    /// Called after each round's transaction has committed.
+    private let committed: @Sendable () -> Void
+
+    init(pool: DatabasePool, committed: @escaping @Sendable () -> Void = {}) {
         self.pool = pool
+        self.committed = committed
     }
 
     /// Runs `work` in a write transaction shared with other concurrent jobs; returns once that
@@ -113,6 +117,7 @@ final class GroupCommit: Sendable {
                     for entry in batch { entry.runAlone(db) }
                 }
             }
+            committed()
         } catch {
             // The commit itself failed: nothing of this round is stored.
             for entry in batch { entry.fail(error) }

@@ -10,6 +10,7 @@ import GRDB
 public final class SQLiteStore: GiupXaStore {
     let pool: DatabasePool
     let commits: GroupCommit
+    let checkpointer: Checkpointer
     let assignmentCache: AssignmentCache
     let admissions = AdmissionMemo()
 
@@ -32,11 +33,15 @@ public final class SQLiteStore: GiupXaStore {
                 // The writer touches index pages all over the file: with SQLite's default 2 MB
                 // it read most of them back for every transaction. 32 MiB, filled only as used.
                 try db.execute(sql: "PRAGMA cache_size = -32768")
+                // Checkpoints are the Checkpointer's; this is the backstop (32 MiB of log).
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
             }
         }
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
-        commits = GroupCommit(pool: pool)
+        let checkpointer = try Checkpointer(path: path)
+        self.checkpointer = checkpointer
+        commits = GroupCommit(pool: pool, committed: { checkpointer.committed() })
         try Schema.migrator.migrate(pool)
     }
 
