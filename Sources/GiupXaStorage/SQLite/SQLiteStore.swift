@@ -192,7 +192,9 @@ public final class SQLiteStore: GiupXaStore {
     public func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
         // Encode outside the write lock: only the inserts need to be serialised.
-        let encoded = try VisitEncoding.owned(visits, by: agency)
+        // The id's text too (uuidString formats with sprintf): the writer thread is the one that
+        // bounds ingest, so it gets only the SQL.
+        let encoded = try VisitEncoding.owned(visits, by: agency).map { ($0.visit, $0.body, $0.digest, $0.visit.id.uuidString) }
         let time = receivedAt.timeIntervalSince1970
         // One transaction for the whole batch (shared with concurrent calls): one fsync.
         let (commits, admissions) = (self.commits, self.admissions)
@@ -200,8 +202,16 @@ public final class SQLiteStore: GiupXaStore {
             var outcomes: [SubmitOutcome] = []
             outcomes.reserveCapacity(encoded.count)
             let round = commits.rounds
-            for (visit, body, digest) in encoded {
-                let id = visit.id.uuidString
+            // Looked up once per batch, not once per visit (the cache is keyed by the SQL text).
+            let insertVisit = try db.cachedStatement(sql: """
+                INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at, credential_id)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """)
+            let insertRevision = try db.cachedStatement(sql: """
+                INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                VALUES (?, 1, ?, ?, ?, ?)
+                """)
+            for (visit, body, digest, id) in encoded {
                 if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
                     // Refused or not, a visit already stored is answered as stored (below).
                     if try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM visit WHERE id = ?"), arguments: [id]) == nil {
@@ -211,23 +221,14 @@ public final class SQLiteStore: GiupXaStore {
                 } else {
                     // A new visit is inserted at once: the id's unique index is searched once, by
                     // the INSERT, instead of by a SELECT first and the INSERT again.
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at, credential_id)
-                            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-                            """
-                    ).execute(
-                        arguments: [
-                            id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
-                            Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
-                        ])
+                    insertVisit.setUncheckedArguments([
+                        id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
+                        Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
+                    ])
+                    try insertVisit.execute()
                     if db.changesCount == 1 {
-                        try db.cachedStatement(
-                            sql: """
-                                INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
-                                VALUES (?, 1, ?, ?, ?, ?)
-                                """
-                        ).execute(arguments: [id, body, digest, agency, time])
+                        insertRevision.setUncheckedArguments([id, body, digest, agency, time])
+                        try insertRevision.execute()
                         outcomes.append(.stored(revision: 1))
                         continue
                     }
