@@ -68,9 +68,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
             let id = nextCallID
             nextCallID += 1
             frame.callID = id
-            if let compressor, !prepared, frame.type == .request, frame.flags.compression == .none {
-                frame = compressor.compress(frame, allocator: context.channel.allocator)
-            }
+            if !prepared { frame = compressed(frame, allocator: context.channel.allocator) }
             // Scheduled on this event loop, so the handler and context are safe to touch there.
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             let scheduled = context.eventLoop.scheduleTask(in: timeout) {
@@ -91,8 +89,13 @@ final class ClientCallHandler: ChannelDuplexHandler {
     /// time (on the event loop: the compressor is this handler's state). See
     /// `GiupXaConnection.prepare`.
     func compress(_ frames: [Frame], allocator: ByteBufferAllocator) -> [Frame] {
-        guard let compressor else { return frames }
-        return frames.map { $0.type == .request && $0.flags.compression == .none ? compressor.compress($0, allocator: allocator) : $0 }
+        frames.map { compressed($0, allocator: allocator) }
+    }
+
+    /// A REQUEST whose message is still plain, compressed by this connection's compressor.
+    private func compressed(_ frame: Frame, allocator: ByteBufferAllocator) -> Frame {
+        guard let compressor, frame.type == .request, frame.flags.compression == .none else { return frame }
+        return compressor.compress(frame, allocator: allocator)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -34,17 +34,15 @@ final class GroupCommit: Sendable {
     /// One queued job. Its fields are written by the round that runs it, then read by its
     /// caller after the resume (which orders the two).
     private final class Entry: @unchecked Sendable {
-        /// Runs the job and records its result; throws what the job threw (the fast path).
+        /// Runs the job and records its value; throws what the job threw.
         let run: (Database) throws -> Void
-        /// Runs the job in a savepoint and records its result, success or failure.
-        let runAlone: (Database) -> Void
+        /// Records a failure: the job's own, or its round's commit.
         let fail: (any Error) -> Void
         /// Resumed with true to lead the next round, false when the job is done; nil once resumed.
         var continuation: CheckedContinuation<Bool, Never>?
 
-        init(run: @escaping (Database) throws -> Void, runAlone: @escaping (Database) -> Void, fail: @escaping (any Error) -> Void) {
+        init(run: @escaping (Database) throws -> Void, fail: @escaping (any Error) -> Void) {
             self.run = run
-            self.runAlone = runAlone
             self.fail = fail
         }
     }
@@ -67,18 +65,6 @@ final class GroupCommit: Sendable {
         let outcome = Outcome<T>()
         let entry = Entry(
             run: { db in outcome.result = .success(try work(db)) },
-            runAlone: { db in
-                do {
-                    var value: T?
-                    try db.inSavepoint {
-                        value = try work(db)
-                        return .commit
-                    }
-                    outcome.result = .success(value!)
-                } catch {
-                    outcome.result = .failure(error)
-                }
-            },
             fail: { error in outcome.result = .failure(error) })
         let lead = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let leadNow = state.withLock { state in
@@ -114,7 +100,16 @@ final class GroupCommit: Sendable {
             } catch is JobFailed {
                 // Everything was rolled back: again, each job alone, so only the failing one fails.
                 try await pool.write { db in
-                    for entry in batch { entry.runAlone(db) }
+                    for entry in batch {
+                        do {
+                            try db.inSavepoint {
+                                try entry.run(db)
+                                return .commit
+                            }
+                        } catch {
+                            entry.fail(error)
+                        }
+                    }
                 }
             }
             committed()

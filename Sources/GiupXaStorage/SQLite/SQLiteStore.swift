@@ -24,10 +24,10 @@ public final class SQLiteStore: GiupXaStore {
         config.prepareDatabase { db in
             // WAL + FULL: each commit fsyncs the WAL, so an acknowledged visit is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Group commit gives each job a savepoint; SQLite keeps a page's content before a
-            // savepoint in a sub-journal, a temporary file by default: on ingest that was more
-            // bytes written than the database itself got (14 of 24 KB per visit, BENCHMARKS.md,
-            // "Ingest, 03/12"). In memory it is a copy that is dropped at commit.
+            // SQLite keeps a page's content before a savepoint (group commit's, when a job fails)
+            // or a statement in a sub-journal, a temporary file by default: with a savepoint per
+            // job that was more bytes written than the database itself got (14 of 24 KB per
+            // visit, BENCHMARKS.md, "Ingest, 03/12"). In memory it is a copy dropped at commit.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 // The writer touches index pages all over the file: with SQLite's default 2 MB
@@ -211,34 +211,34 @@ public final class SQLiteStore: GiupXaStore {
                 INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
                 VALUES (?, 1, ?, ?, ?, ?)
                 """)
+            let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?")
             for (visit, body, digest, id) in encoded {
+                let row: Row
                 if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
-                    // Refused or not, a visit already stored is answered as stored (below).
-                    if try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM visit WHERE id = ?"), arguments: [id]) == nil {
+                    // A visit already stored is answered as such, even one now refused (below).
+                    guard let stored = try Row.fetchOne(storedRow, arguments: [id]) else {
                         outcomes.append(refusal)
                         continue
                     }
+                    row = stored
                 } else {
                     // A new visit is inserted at once: the id's unique index is searched once, by
                     // the INSERT, instead of by a SELECT first and the INSERT again.
-                    insertVisit.setUncheckedArguments([
+                    try insertVisit.execute(arguments: [
                         id, agency, visit.communeCode, Int64(visit.start.timeIntervalSince1970),
                         Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
                     ])
-                    try insertVisit.execute()
                     if db.changesCount == 1 {
-                        insertRevision.setUncheckedArguments([id, body, digest, agency, time])
-                        try insertRevision.execute()
+                        try insertRevision.execute(arguments: [id, body, digest, agency, time])
                         outcomes.append(.stored(revision: 1))
                         continue
                     }
-                }
-                // Stored before (a resend, or another agency's id): the same content or a conflict.
-                guard let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?"), arguments: [id])
-                else {
-                    // Not reached: this transaction has just found the row.
-                    throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "visit \(id) not found after a conflict")
+                    // Stored before (a resend, or another agency's id): the same content or a conflict.
+                    guard let stored = try Row.fetchOne(storedRow, arguments: [id]) else {
+                        // Not reached: the INSERT has just found the row, in this transaction.
+                        throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "visit \(id) not found after a conflict")
+                    }
+                    row = stored
                 }
                 let revision: Int = row["revision"]
                 let stored: Data = row["content_sha256"]

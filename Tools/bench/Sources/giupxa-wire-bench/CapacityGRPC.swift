@@ -164,10 +164,7 @@ struct GRPCCapacityClient: CapacityClient {
                 let prepared = (0..<template.prepared).map { _ in template.fresh() }
                 let next = Locked(0)
                 try await body {
-                    let index = next.withLock { index in
-                        defer { index += 1 }
-                        return index
-                    }
+                    let index = next.takeNext()
                     if index >= prepared.count { template.ranOut.withLock { $0 += 1 } }
                     let request = index < prepared.count ? prepared[index] : template.fresh()
                     let response = try await service.submitVisits(request, metadata: metadata, options: options)

@@ -50,10 +50,7 @@ struct GiupXaCapacityClient: CapacityClient {
                 let prepared = calls
                 let next = Locked(0)
                 try await body {
-                    let index = next.withLock { index in
-                        defer { index += 1 }
-                        return index
-                    }
+                    let index = next.takeNext()
                     let response: Giupxa_V1_SubmitVisitsResponse
                     if index < prepared.count {
                         response = try await connection.start(prepared[index], as: Giupxa_V1_SubmitVisitsResponse.self).response()

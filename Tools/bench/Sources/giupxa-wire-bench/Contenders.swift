@@ -72,3 +72,13 @@ final class Locked<Value: Sendable>: Sendable {
     func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
     var value: Value { mutex.withLock { $0 } }
 }
+
+extension Locked where Value == Int {
+    /// The current value, then one more: 0, 1, 2… across concurrent callers.
+    func takeNext() -> Int {
+        withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
+}
