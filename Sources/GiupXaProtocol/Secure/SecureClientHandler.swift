@@ -109,9 +109,9 @@ public final class SecureClientHandler: ChannelDuplexHandler {
     private func process(context: ChannelHandlerContext) throws {
         while true {
             switch state {
-            case .start:
-                throw SecureChannelError.unexpectedBytes
-            case .awaitingReply(var handshake):
+            case .start, .awaitingReply:
+                // A server at its connection limit refuses on accept, so its GOAWAY can arrive
+                // before we have flushed message 1.
                 guard let first = received.getInteger(at: received.readerIndex, as: UInt8.self) else { return }
                 if first == SecureChannel.plaintextGoAwayByte {
                     state = .refused
@@ -120,6 +120,7 @@ public final class SecureClientHandler: ChannelDuplexHandler {
                     received = ByteBuffer()
                     return
                 }
+                guard case .awaitingReply(var handshake) = state else { throw SecureChannelError.unexpectedBytes }
                 guard let message = SecureChannel.readMessage(from: &received) else { return }
                 let payload: Data
                 do {
