@@ -12,7 +12,7 @@ public final class SQLiteStore: GiupXaStore {
     let commits: GroupCommit
     let checkpointer: Checkpointer
     let assignmentCache: AssignmentCache
-    let admissions = AdmissionMemo()
+    let admissions = Admissions()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     /// `assignmentCacheLifetime` bounds how long a decision imported by another process can go
@@ -214,7 +214,7 @@ public final class SQLiteStore: GiupXaStore {
             let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?")
             for (visit, body, digest, id) in encoded {
                 let row: Row
-                if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
+                if let refusal = try admissions.refusal(visit, agency: agency, round: round, db: db) {
                     // A visit already stored is answered as such, even one now refused (below).
                     guard let stored = try Row.fetchOne(storedRow, arguments: [id]) else {
                         outcomes.append(refusal)
@@ -288,7 +288,7 @@ public final class SQLiteStore: GiupXaStore {
                     outcomes.append(.conflict(revision: latest))
                     continue
                 }
-                if let refusal = try admissions.refusal(visit, agency: agency, round: round, compute: { try Self.admission(visit, agency: agency, db: db) }) {
+                if let refusal = try admissions.refusal(visit, agency: agency, round: round, db: db) {
                     outcomes.append(refusal)
                     continue
                 }
@@ -373,63 +373,6 @@ public final class SQLiteStore: GiupXaStore {
             let next = rows.count > limit ? rows[limit - 1] : nil
             return VisitPage(visits: visits, nextCursor: next.map { VisitCursor(start: $0["start_at"], id: $0["id"]) })
         }
-    }
-
-    /// `admission` answers for one agency, commune and pair of days, so a round of group commit
-    /// asks it once for each (a device's 50 visits are mostly a few communes on a few days, and
-    /// the calls of one round often come from one agency): up to five queries a visit otherwise.
-    /// The answers hold for one transaction only (its round), so a decision imported later is
-    /// seen. Touched only inside write transactions, which GRDB runs one at a time.
-    final class AdmissionMemo: @unchecked Sendable {
-        private struct Key: Hashable {
-            let agency: String
-            let commune: String
-            let first: Int, last: Int
-        }
-        private var round = -1
-        private var answers: [Key: SubmitOutcome?] = [:]
-
-        func refusal(_ visit: Visit, agency: String, round: Int, compute: () throws -> SubmitOutcome?) rethrows -> SubmitOutcome? {
-            if round != self.round {
-                self.round = round
-                answers.removeAll(keepingCapacity: true)
-            }
-            let key = Key(agency: agency, commune: visit.communeCode, first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd)
-            if let known = answers[key] { return known }
-            let answer = try compute()
-            answers[key] = answer
-            return answer
-        }
-    }
-
-    /// Why `agency` may not file `visit`, if it may not: the commune must exist, and the
-    /// decision in force on the visit's first day (UTC+7) — the latest to start among those
-    /// covering it, so a later decision supersedes an earlier one from its start — must assign
-    /// the commune to the agency, for a period that also covers the visit's last day.
-    private static func admission(_ visit: Visit, agency: String, db: Database) throws -> SubmitOutcome? {
-        guard try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM commune WHERE code = ?"), arguments: [visit.communeCode]) != nil else {
-            return .rejected(FieldIssue(field: "commune", reason: .unknownCommune, value: visit.communeCode))
-        }
-        let first = CivilDate(visit.start).yyyymmdd, last = CivilDate(visit.end).yyyymmdd
-        let inForce = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT number, period_end FROM decision WHERE period_start <= ? AND ? <= period_end
-                ORDER BY period_start DESC, signed_on DESC, number DESC LIMIT 1
-                """),
-            arguments: [first, first])
-        if let inForce, last <= (inForce["period_end"] as Int) {
-            let assigned = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM assignment WHERE decision_number = ? AND agency_code = ? AND commune_code = ?"),
-                arguments: [inForce["number"] as String, agency, visit.communeCode])
-            if assigned != nil { return nil }
-        }
-        let anyPeriod = try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM assignment WHERE agency_code = ? AND commune_code = ?"), arguments: [agency, visit.communeCode])
-        if anyPeriod == nil { return .denied(.notAssigned) }
-        // Assigned by some decision covering these dates, but not by the one in force.
-        let covering = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT 1 FROM assignment a JOIN decision d ON d.number = a.decision_number
-                WHERE a.agency_code = ? AND a.commune_code = ? AND d.period_start <= ? AND ? <= d.period_end
-                """),
-            arguments: [agency, visit.communeCode, first, last])
-        return .denied(covering == nil ? .outsidePeriod : .superseded)
     }
 
     // MARK: Reports
