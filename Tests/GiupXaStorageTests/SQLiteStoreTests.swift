@@ -203,15 +203,24 @@ import Testing
             v.start = v.start.addingTimeInterval(Double(day) * 86_400 * 3)
             v.end = v.start.addingTimeInterval(3600 * 5)
             visits.append(v)
+            // Day 3 has five visits starting in the same second: pages cross them in id order.
+            for _ in 0..<(day == 3 ? 4 : 0) {
+                var tie = Self.visit(results: "Cùng giờ")
+                (tie.start, tie.end) = (v.start, v.end)
+                visits.append(tie)
+            }
         }
         _ = try await store.submitVisits(visits.shuffled(), agencyCode: "STNMT", receivedAt: Date())
-        var seen: [Visit] = []
-        var cursor: VisitCursor? = nil
-        repeat {
-            let page = try await store.visits(VisitQuery(agencyCode: "STNMT", limit: 3, after: cursor))
-            seen += page.visits.map(\.visit)
-            cursor = page.nextCursor
-        } while cursor != nil
-        #expect(seen.map(\.start) == visits.map(\.start))
+        let expected = visits.sorted { ($0.start, $0.id.uuidString) < ($1.start, $1.id.uuidString) }.map(\.id)
+        for agency in ["STNMT", nil] {
+            var seen: [Visit] = []
+            var cursor: VisitCursor? = nil
+            repeat {
+                let page = try await store.visits(VisitQuery(agencyCode: agency, limit: 3, after: cursor))
+                seen += page.visits.map(\.visit)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen.map(\.id) == expected)
+        }
     }
 }
