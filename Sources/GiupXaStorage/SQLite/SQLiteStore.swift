@@ -208,7 +208,7 @@ public final class SQLiteStore: GiupXaStore {
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """)
             let insertRevision = try db.cachedStatement(sql: """
-                INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, received_at)
                 VALUES (?, 1, ?, ?, ?, ?)
                 """)
             let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?")
@@ -229,7 +229,7 @@ public final class SQLiteStore: GiupXaStore {
                         Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
                     ])
                     if db.changesCount == 1 {
-                        try insertRevision.execute(arguments: [id, body, digest, agency, time])
+                        try insertRevision.execute(arguments: [db.lastInsertedRowID, body, digest, agency, time])
                         outcomes.append(.stored(revision: 1))
                         continue
                     }
@@ -273,7 +273,7 @@ public final class SQLiteStore: GiupXaStore {
                 let visit = amendment.visit
                 let id = visit.id.uuidString
                 guard let row = try Row.fetchOne(
-                    db, sql: "SELECT revision, content_sha256 FROM visit WHERE id = ? AND agency_code = ?", arguments: [id, agency])
+                    db, sql: "SELECT seq, revision, content_sha256 FROM visit WHERE id = ? AND agency_code = ?", arguments: [id, agency])
                 else {
                     outcomes.append(.notFound)
                     continue
@@ -293,21 +293,22 @@ public final class SQLiteStore: GiupXaStore {
                     continue
                 }
                 let revision = latest + 1
+                let seq: Int64 = row["seq"]
                 try db.execute(
                     sql: """
                         UPDATE visit SET commune_code = ?, start_at = ?, end_at = ?, revision = ?, content_sha256 = ?, received_at = ?
-                        WHERE id = ?
+                        WHERE seq = ?
                         """,
                     arguments: [
                         visit.communeCode, Int64(visit.start.timeIntervalSince1970), Int64(visit.end.timeIntervalSince1970),
-                        revision, digest, time, id,
+                        revision, digest, time, seq,
                     ])
                 try db.execute(
                     sql: """
-                        INSERT INTO visit_revision(visit_id, revision, body, content_sha256, submitted_by, received_at)
+                        INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, received_at)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [id, revision, body, digest, agency, time])
+                    arguments: [seq, revision, body, digest, agency, time])
                 outcomes.append(.stored(revision: revision))
             }
             return outcomes
@@ -317,7 +318,10 @@ public final class SQLiteStore: GiupXaStore {
     public func revisions(visitID: UUID) async throws -> [VisitRevision] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT revision, body, submitted_by, received_at FROM visit_revision WHERE visit_id = ? ORDER BY revision",
+                db, sql: """
+                    SELECT r.revision, r.body, r.submitted_by, r.received_at
+                    FROM visit v JOIN visit_revision r ON r.visit_seq = v.seq WHERE v.id = ? ORDER BY r.revision
+                    """,
                 arguments: [visitID.uuidString]
             ).map { row in
                 VisitRevision(
@@ -335,9 +339,9 @@ public final class SQLiteStore: GiupXaStore {
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT r.body FROM (
-                        SELECT id, revision, start_at FROM visit WHERE credential_id = ?
+                        SELECT seq, id, revision, start_at FROM visit WHERE credential_id = ?
                         ORDER BY start_at DESC, id DESC LIMIT ?
-                    ) v JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision
+                    ) v JOIN visit_revision r ON r.visit_seq = v.seq AND r.revision = v.revision
                     ORDER BY v.start_at DESC, v.id DESC
                     """),
                 arguments: [credentialID, count]
@@ -399,7 +403,7 @@ public final class SQLiteStore: GiupXaStore {
 
     /// A visit's body is written once, with its revision: `visit` holds the latest revision's
     /// number and the columns queries filter on, and this join finds that revision's body.
-    static let latestBody = "JOIN visit_revision r ON r.visit_id = v.id AND r.revision = v.revision"
+    static let latestBody = "JOIN visit_revision r ON r.visit_seq = v.seq AND r.revision = v.revision"
 
     // MARK: Row mapping
 
