@@ -182,6 +182,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case decisionConflict(String)
     case invalid(ValidationError)
     case invalidOperatorName(String)
+    /// The database has schema changes this build does not know: a newer server migrated it.
+    case newerSchema([String])
 
     public func message(_ language: Language) -> String {
         switch self {
@@ -199,6 +201,12 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             language.pick(
                 vi: "Tên người vận hành không hợp lệ: \"\(name)\" (1–64 ký tự, không có ký tự điều khiển)",
                 en: "Invalid operator name: \"\(name)\" (1–64 characters, no control characters)")
+        case .newerSchema(let changes):
+            language.pick(
+                vi: "Cơ sở dữ liệu đã được một phiên bản giupxa-server mới hơn nâng cấp (\(changes.joined(separator: ", "))); "
+                    + "phiên bản này không ghi vào đó. Hãy chạy phiên bản mới hơn.",
+                en: "The database was upgraded by a newer giupxa-server (\(changes.joined(separator: ", "))); "
+                    + "this version does not write to it. Run the newer version.")
         }
     }
 

@@ -42,7 +42,12 @@ public final class SQLiteStore: GiupXaStore {
         let checkpointer = try Checkpointer(path: path)
         self.checkpointer = checkpointer
         commits = GroupCommit(pool: pool, committed: { checkpointer.committed() })
-        try Schema.migrator.migrate(pool)
+        // A database a newer server has migrated is not ours to write: our statements would
+        // fail half-way through a sync, or succeed on tables that no longer mean what we think.
+        let migrator = Schema.migrator
+        let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+        guard unknown.isEmpty else { throw StoreError.newerSchema(unknown.sorted()) }
+        try migrator.migrate(pool)
     }
 
     // MARK: Reference data
