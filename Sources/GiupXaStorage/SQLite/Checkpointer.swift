@@ -4,7 +4,8 @@ import Synchronization
 /// Copies the write-ahead log back into the database file on a connection of its own, so the
 /// writer thread does not. With SQLite's automatic checkpoint, the writer did it inside every
 /// thousandth page's commit: reading those pages back, writing them into the database and
-/// syncing it, while every group-commit job waited (BENCHMARKS.md, "Ingest, 03/12/2026").
+/// syncing it, while every group-commit job waited (BENCHMARKS.md, "Ingest, 03/12/2026,
+/// morning").
 ///
 /// PASSIVE checkpoints never block the writer or readers; they copy what no reader still needs.
 /// The writer keeps a larger automatic checkpoint as a backstop (SQLiteStore): a log that is

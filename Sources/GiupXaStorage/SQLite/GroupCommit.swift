@@ -2,22 +2,22 @@ import GRDB
 import Synchronization
 
 /// Group commit: write jobs that arrive while a transaction is being written wait, then go
-/// together in the next one, so many concurrent SubmitVisits calls share one fsync instead of
-/// queueing for one each (with `synchronous = FULL` the fsync, a few milliseconds, is what
-/// bounds the write rate, not the inserts).
+/// together in the next one, so many concurrent SubmitVisits calls share one transaction, its
+/// log pages and its fsync instead of queueing for one each.
 ///
 /// A job that throws is rolled back alone and the others in the transaction still commit.
 /// Jobs first run one after the other with nothing between them; only if one throws is the
 /// transaction rolled back and the round run again with each job in its own savepoint. (A
 /// savepoint per job in every round made SQLite copy each page a job touched first, and on
-/// ingest that was a tenth of the writer's time: BENCHMARKS.md, "Ingest, 03/12".) Nobody hears
-/// "done" before the transaction holding its job has committed; if the commit fails, every job
-/// in it fails.
+/// ingest that was a tenth of the writer's time: BENCHMARKS.md, "Ingest, 03/12/2026, morning".)
+/// Nobody hears "done" before the transaction holding its job has committed; if the commit
+/// fails, every job in it fails.
 ///
 /// Rounds run on the writer's own dispatch queue, one after the other while jobs keep coming,
 /// each queued behind any other write that came meanwhile. Nothing between two rounds waits for
 /// the Swift concurrency pool: when a round's leader was a task, it and the next leader each
-/// queued there behind the calls being decoded, and the writer sat idle a third of the time.
+/// queued there behind the calls being decoded while the writer waited (BENCHMARKS.md, "Ingest,
+/// 03/12/2026, afternoon").
 final class GroupCommit: Sendable {
     private let pool: DatabasePool
     private let state = Mutex<State>(State())

@@ -26,8 +26,9 @@ public final class SQLiteStore: GiupXaStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // SQLite keeps a page's content before a savepoint (group commit's, when a job fails)
             // or a statement in a sub-journal, a temporary file by default: with a savepoint per
-            // job that was more bytes written than the database itself got (14 of 24 KB per
-            // visit, BENCHMARKS.md, "Ingest, 03/12"). In memory it is a copy dropped at commit.
+            // job that was more bytes written than the database itself got (14 of 24 KB per visit,
+            // BENCHMARKS.md, "Ingest, 03/12/2026, morning"). In memory it is a copy dropped at
+            // commit.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 // The writer touches index pages all over the file: with SQLite's default 2 MB
