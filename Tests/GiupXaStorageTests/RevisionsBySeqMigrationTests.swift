@@ -21,13 +21,8 @@ import Testing
             return (visit.normalized(), (1...count).map { "Chuyến \(index + 1), bản \($0)" })
         }
         try await queue.write { db in
+            try db.execute(sql: MigrationFixtures.referenceData)
             try db.execute(sql: """
-                INSERT INTO district(code, name) VALUES ('301', 'Điện Biên Đông');
-                INSERT INTO commune(code, name, search_key, kind, district_code, dataset) VALUES ('03376', 'Keo Lôm', 'keo lom', 'xa', '301', '2017');
-                INSERT INTO agency(code, name, search_key, kind) VALUES ('STNMT', 'Sở TN&MT', 'so tn mt', 'so');
-                INSERT INTO decision(number, signed_on, period_start, period_end, standing_agency_code, is_sample, content_sha256)
-                    VALUES ('708/QĐ-UBND', 20170817, 20170817, 20201231, 'BDT', 1, x'00');
-                INSERT INTO assignment(decision_number, agency_code, commune_code, role) VALUES ('708/QĐ-UBND', 'STNMT', '03376', 'lead');
                 INSERT INTO credential(id, role, agency_code, public_key, psk, issued_at) VALUES (7, 'agency', 'STNMT', x'01', x'02', 0);
                 -- A gap in the row numbers (VACUUM closes gaps in implicit ones).
                 INSERT INTO visit(id, agency_code, commune_code, start_at, end_at, revision, content_sha256, received_at)

@@ -34,14 +34,7 @@ import Testing
         let second = try Self.legacy(visit)
         let id = visit.id.uuidString
         try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO district(code, name) VALUES ('301', 'Điện Biên Đông');
-                INSERT INTO commune(code, name, search_key, kind, district_code, dataset) VALUES ('03376', 'Keo Lôm', 'keo lom', 'xa', '301', '2017');
-                INSERT INTO agency(code, name, search_key, kind) VALUES ('STNMT', 'Sở TN&MT', 'so tn mt', 'so');
-                INSERT INTO decision(number, signed_on, period_start, period_end, standing_agency_code, is_sample, content_sha256)
-                    VALUES ('708/QĐ-UBND', 20170817, 20170817, 20201231, 'BDT', 1, x'00');
-                INSERT INTO assignment(decision_number, agency_code, commune_code, role) VALUES ('708/QĐ-UBND', 'STNMT', '03376', 'lead');
-                """)
+            try db.execute(sql: MigrationFixtures.referenceData)
             let t = start.timeIntervalSince1970
             // Before v4 the latest body was in both tables.
             try db.execute(

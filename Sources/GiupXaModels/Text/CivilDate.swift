@@ -29,30 +29,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.day = c.day!
     }
 
-    /// The same date by arithmetic, for instants from 1900 to 9999 (where Foundation's calendar
-    /// is the proleptic Gregorian one, at the fixed offset): the admission of every visit asks
-    /// for two, and the calendar's answer cost more than the rest of the check. Days to civil
-    /// date as in Howard Hinnant's `civil_from_days`.
+    /// The same date by arithmetic (`init(dayNumber:)`), for instants from 1900 to 9999, where
+    /// Foundation's calendar is the proleptic Gregorian one at the fixed offset: the admission of
+    /// every visit asks for two, and the calendar's answer cost more than the rest of the check.
     static func arithmetic(_ date: Date) -> CivilDate? {
         let local = date.timeIntervalSince1970 + Double(VietnameseFormat.timeZone.secondsFromGMT())
         // -2,208,988,800 s is 1900-01-01, 253,402,300,800 s is 10000-01-01.
         guard local >= -2_208_988_800, local < 253_402_300_800 else { return nil }
-        let z = Int((local / 86_400).rounded(.down)) + 719_468
-        let era = z / 146_097  // z > 0 from 1900 on
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return CivilDate(unchecked: year, month: month, day: day)
-    }
-
-    private init(unchecked year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
+        return CivilDate(dayNumber: Int((local / 86_400).rounded(.down)))
     }
 
     /// From yyyymmdd, as on the wire.
