@@ -45,6 +45,11 @@ let package = Package(
             name: "CGiupXaLZMA",
             linkerSettings: [.linkedLibrary("lzma")]
         ),
+        // Files that hold personal data or keys, created 0600 whatever the umask.
+        .target(
+            name: "GiupXaFiles",
+            swiftSettings: swiftSettings
+        ),
         // Domain models, validation, Vietnamese text rules. No I/O.
         .target(
             name: "GiupXaModels",
@@ -79,6 +84,7 @@ let package = Package(
             name: "GiupXaStorage",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaFiles",
                 // The canonical stored body is the visit's wire message (VisitEncoding).
                 "GiupXaProtocol",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -91,6 +97,7 @@ let package = Package(
             name: "GiupXaServer",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaFiles",
                 "GiupXaProtocol",
                 "GiupXaStorage",
                 "GiupXaReports",
@@ -105,6 +112,7 @@ let package = Package(
             name: "GiupXaClient",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaFiles",
                 "GiupXaReports",
                 "GiupXaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +127,7 @@ let package = Package(
             name: "GiupXaCLISupport",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -127,6 +136,7 @@ let package = Package(
             name: "giupxa",
             dependencies: [
                 "GiupXaClient",
+                "GiupXaFiles",
                 "GiupXaReports",
                 "GiupXaModels",
                 "GiupXaProtocol",
@@ -139,6 +149,7 @@ let package = Package(
             name: "giupxa-server",
             dependencies: [
                 "GiupXaServer",
+                "GiupXaFiles",
                 "GiupXaReports",
                 "GiupXaStorage",
                 "GiupXaModels",
@@ -220,6 +231,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

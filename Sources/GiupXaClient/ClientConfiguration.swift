@@ -1,5 +1,6 @@
 public import Foundation
 public import GiupXaModels
+import GiupXaFiles
 
 /// What `giupxa config set` stores: where the server is and the agency's credential. Kept in
 /// `<home>/config.json`, readable by the owner only since it holds the secret.
@@ -67,9 +68,9 @@ public struct ClientHome: Sendable {
         try ensureExists()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Write-then-rename: a crash leaves the old file or the new one, never half of one.
-        try encoder.encode(configuration).write(to: configURL, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configURL.path)
+        // It holds the credential: created 0600 before a byte is written, then renamed over the
+        // old file, so a crash leaves the old file or the new one, never half of one.
+        try PrivateFile.write(encoder.encode(configuration), to: configURL.path)
     }
 
     public func openOutbox() throws -> Outbox {

@@ -10,6 +10,9 @@ import Logging
 /// travels, and the key is derived from it.
 struct Authenticator: Sendable {
     let store: any GiupXaStore
+    /// This server's static public key: a v1 credential must carry it, as a v2 one must to
+    /// complete the handshake at all.
+    let serverPublicKey: Data
 
     func authenticate(
         _ hello: Giupxa_V1_ClientHello, version: UInt8, session: SecureSession, language: Language, logger: Logger
@@ -20,7 +23,7 @@ struct Authenticator: Sendable {
             guard let key = session.remoteStaticKey else { throw ProtocolViolation.malformedHello("no handshake") }
             publicKey = key
         } else {
-            guard let credential = SecureCredential(parsing: hello.credential.secret) else {
+            guard let credential = SecureCredential(parsing: hello.credential.secret), credential.serverPublicKey == serverPublicKey else {
                 throw refusal(claimedAgency, language: language, logger: logger)
             }
             publicKey = credential.verifier.publicKey
@@ -63,7 +66,7 @@ struct Authenticator: Sendable {
     /// Unknown key, wrong secret, revoked credential and a mismatched agency all get the same
     /// answer, so a caller learns nothing about which credentials exist.
     private func refusal(_ claimed: String, language: Language, logger: Logger) -> RPCError {
-        logger.notice("authentication refused", metadata: ["giupxa.agency": "\(claimed.prefix(16))"])
+        logger.notice("authentication refused", metadata: ["giupxa.agency": "\(LogText.escaped(claimed, limit: 16))"])
         return RPCError(
             code: .unauthenticated,
             message: language.pick(

@@ -23,6 +23,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case violation(ProtocolViolation)
         /// A transport error or server stop: cancel the calls, close without a word.
         case failed
+        /// The credential was revoked: calls end UNAUTHENTICATED, then GOAWAY UNAUTHENTICATED.
+        case revoked
     }
 
     private let drain: Drain
@@ -87,6 +89,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.connection = connection
         self.callContext = callContext
         requestStream = compressionContext?.makeDecompressor(dictionary: callContext.dictionary)
+        if let credentialID = callContext.credentialID {
+            let this = NIOLoopBound(self, eventLoop: eventLoop)
+            connection.revocations.register(connection.channel, credentialID: credentialID) {
+                this.eventLoop.execute { this.value.stop(.revoked) }
+            }
+        }
         let events = queued
         queued = []
         for event in events where ending == nil { handle(event) }
@@ -127,8 +135,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
         if connection != nil {
-            // A server stopping at once cancels the calls, as cancelling their tasks did.
-            stop(drain.isAborted ? .failed : .clean)
+            // Nobody is left to answer: the calls stop their work.
+            stop(.failed)
             settle()
         } else {
             end(.success(()))
@@ -209,7 +217,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 this.eventLoop.execute { this.value.finished(request.callID, reply: reply) }
             }
         case .cancel:
-            if running[frame.callID] != nil { cancelled.insert(frame.callID) }
+            // The client has forgotten the call: stop its work (a write already handed to the
+            // store still commits, and a resend finds it stored).
+            if let task = running[frame.callID] {
+                cancelled.insert(frame.callID)
+                task.cancel()
+            }
         case .ping:
             write(Frame(type: .pong, callID: 0, body: frame.body))
         case .goAway:
@@ -224,8 +237,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func finished(_ callID: UInt32, reply: Frame) {
         running[callID] = nil
         // A cancelled call gets no answer: the client has forgotten it.
-        if cancelled.remove(callID) == nil { write(reply) }
+        if cancelled.remove(callID) == nil {
+            if case .revoked? = ending {
+                write(MessageCodec.status(callID: callID, error: revokedError))
+            } else {
+                write(reply)
+            }
+        }
         settle()
+    }
+
+    private var revokedError: RPCError {
+        RPCError(code: .unauthenticated, message: callContext?.language.pick(
+            vi: "Khoá truy cập này đã bị thu hồi; hãy xin người vận hành khoá mới",
+            en: "This credential has been revoked; ask an operator for a new one") ?? "")
     }
 
     private func write(_ frame: Frame) {
@@ -253,6 +278,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             running.values.forEach { $0.cancel() }
         case .failed:
             running.values.forEach { $0.cancel() }
+        case .revoked:
+            callContext?.logger.notice("connection closed: credential revoked")
+            running.values.forEach { $0.cancel() }
         }
         settle()
     }
@@ -272,6 +300,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 let status = RPCError(code: .unavailable, message: callContext?.language.pick(
                     vi: "Máy chủ đang dừng, vui lòng kết nối lại sau", en: "Server shutting down, reconnect later") ?? "")
                 last = MessageCodec.goAway(status: status.status, lastCallID: lastAccepted)
+            case .revoked:
+                last = MessageCodec.goAway(status: revokedError.status, lastCallID: lastAccepted)
             case .clean, .failed:
                 break
             }
@@ -285,6 +315,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if inactive, !unregistered, let connection {
             unregistered = true
             drain.unregister(connection.channel)
+            if let credentialID = callContext?.credentialID {
+                connection.revocations.unregister(connection.channel, credentialID: credentialID)
+            }
         }
     }
 }

@@ -21,8 +21,9 @@ public struct CredentialIssuer: Sendable {
 
     /// With `replacing`, the owner's earlier credentials are revoked in the same transaction.
     public func issue(for owner: CredentialOwner, replacing: Bool, now: Date = Date()) async throws -> Issued {
-        let serverKey = try await GiupXaServer.staticKey(store)
-        let credential = SecureCredential.generate(serverPublicKey: serverKey.publicKey.rawRepresentation)
+        // Only the public half is needed: operators issue credentials without the key file.
+        guard let serverKey = try await store.serverPublicKey() else { throw ServerKeyError.notCreated }
+        let credential = SecureCredential.generate(serverPublicKey: serverKey)
         let verifier = credential.verifier
         let info = try await store.issueCredential(
             for: owner, publicKey: verifier.publicKey, psk: verifier.psk, replacing: replacing, now: now)

@@ -11,12 +11,15 @@ import NIOPosix
 public struct GiupXaServer: Sendable {
     let configuration: ServerConfiguration
     let store: any GiupXaStore
+    let key: ServerKey
     let logger: Logger
     let drain = Drain()
 
-    public init(configuration: ServerConfiguration, store: any GiupXaStore, logger: Logger) {
+    /// `key`: from `ServerKey.prepare`, which checks it against the store.
+    public init(configuration: ServerConfiguration, store: any GiupXaStore, key: ServerKey, logger: Logger) {
         self.configuration = configuration
         self.store = store
+        self.key = key
         self.logger = logger
     }
 
@@ -31,7 +34,8 @@ public struct GiupXaServer: Sendable {
     public func run(onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void = { _, _ in }) async throws {
         let limits = configuration.limits
         let idle = TimeAmount.seconds(configuration.idleTimeoutSeconds)
-        let staticKey = try await Self.staticKey(store)
+        let staticKey = key.privateKey
+        let budget = ReceiveBudget(capacity: configuration.partialFrameBudgetBytes)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -46,7 +50,7 @@ public struct GiupXaServer: Sendable {
                     let handler = ConnectionHandler(drain: drain, eventLoop: channel.eventLoop)
                     try channel.pipeline.syncOperations.addHandlers([
                         SecureServerHandler(staticKey: staticKey, session: session),
-                        ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits)),
+                        ByteToMessageHandler(FrameDecoder(expectPreamble: true, limits: limits, budget: budget)),
                         // After the decoder: only whole frames count as activity.
                         IdleStateHandler(readTimeout: idle),
                         IdleCloseHandler(),
@@ -63,6 +67,9 @@ public struct GiupXaServer: Sendable {
 
         let service = VisitService(store: store, limits: limits)
         let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
+        let revocations = RevocationWatch()
+        let watching = Task { [store, logger] in await revocations.run(store: store, logger: logger) }
+        defer { watching.cancel() }
         try await withThrowingDiscardingTaskGroup { group in
             let accepting: Result<Void, any Error>
             do {
@@ -87,7 +94,8 @@ public struct GiupXaServer: Sendable {
                             // bad client cannot stop the server.
                             await ServerConnection(
                                 channel: channel, handler: handler, session: session, service: service, store: store,
-                                configuration: configuration, logger: logger, drain: drain, rates: rates
+                                configuration: configuration, logger: logger, drain: drain, rates: rates,
+                                revocations: revocations, serverPublicKey: key.publicKey
                             ).run()
                         }
                     }
@@ -105,15 +113,6 @@ public struct GiupXaServer: Sendable {
             }
             try accepting.get()
         }
-    }
-}
-
-extension GiupXaServer {
-    /// The server's static key: its public half is inside every credential issued, so it is
-    /// created once and kept in the store.
-    static func staticKey(_ store: any GiupXaStore) async throws -> Curve25519.KeyAgreement.PrivateKey {
-        let raw = try await store.serverStaticKey { Curve25519.KeyAgreement.PrivateKey().rawRepresentation }
-        return try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)
     }
 }
 

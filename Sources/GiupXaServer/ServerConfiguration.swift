@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     /// Accept plaintext v1 connections from non-loopback peers (diagnostics only: v1 sends the
     /// credential in clear). Loopback peers may always use v1.
     public var allowPlaintext: Bool
+    /// Bytes all connections together may hold in frames still arriving (ReceiveBudget);
+    /// a connection whose large frame does not fit is closed with RESOURCE_EXHAUSTED.
+    public var partialFrameBudgetBytes: Int = 256 << 20
 
     public init(
         host: String = "127.0.0.1", port: Int = 7070, limits: ProtocolLimits = .default,

@@ -23,6 +23,8 @@ struct ServerConnection: Sendable {
     let logger: Logger
     let drain: Drain
     let rates: RateLimiter
+    let revocations: RevocationWatch
+    let serverPublicKey: Data
 
     static let supportedVersions: ClosedRange<UInt8> = 1...2
 
@@ -101,7 +103,7 @@ struct ServerConnection: Sendable {
                 vi: "Máy chủ không nhận kết nối không mã hoá (v1) từ mạng ngoài; hãy dùng v2 (mặc định của giupxa)",
                 en: "This server refuses unencrypted (v1) connections from the network; use v2 (giupxa's default)"))
         }
-        let credential = try await Authenticator(store: store).authenticate(
+        let credential = try await Authenticator(store: store, serverPublicKey: serverPublicKey).authenticate(
             hello, version: version, session: session, language: language, logger: logger)
         let principal = credential.principal
         var server = Giupxa_V1_ServerHello()
@@ -208,7 +210,7 @@ struct ServerConnection: Sendable {
             guard request.metadata.traceID.utf8.count <= 64 else {
                 return MessageCodec.status(callID: frame.callID, error: RPCError(code: .invalidArgument, message: "trace_id longer than 64 bytes"))
             }
-            traced.logger[metadataKey: "giupxa.trace"] = "\(request.metadata.traceID)"
+            traced.logger[metadataKey: "giupxa.trace"] = "\(LogText.escaped(request.metadata.traceID))"
         }
         let context = traced
         do {

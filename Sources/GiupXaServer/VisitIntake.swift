@@ -59,6 +59,8 @@ public struct VisitIntake: Sendable {
         }
         var accepted: [(index: Int, visit: Visit)] = []
         for (index, wire) in wires.enumerated() {
+            // A cancelled call (its client gone or the connection broken) stops here.
+            if index % 64 == 0 { try Task.checkCancellation() }
             do {
                 let visit = try wire.toModel(agencyCode: agency.code)
                 try validator.validate(visit, now: now)
@@ -106,6 +108,15 @@ extension Giupxa_V1_VisitResult {
                 message: language.pick(
                     vi: "Chuyến công tác đã được lưu với nội dung khác (bản \(revision)); bản đã lưu không bị thay đổi",
                     en: "A different version of this visit is stored (revision \(revision)); it was left unchanged"),
+                fieldErrors: [Giupxa_V1_FieldError(issue: FieldIssue(field: "id", reason: .duplicate), prefix: prefix, language: language)]
+            ).status
+        case .idTaken:
+            self.outcome = .conflict
+            status = RPCError(
+                code: .alreadyExists,
+                message: language.pick(
+                    vi: "Mã chuyến công tác này đã được dùng; hãy ghi lại chuyến công tác với mã mới",
+                    en: "This visit id is already taken; record the visit again with a new id"),
                 fieldErrors: [Giupxa_V1_FieldError(issue: FieldIssue(field: "id", reason: .duplicate), prefix: prefix, language: language)]
             ).status
         case .notFound:

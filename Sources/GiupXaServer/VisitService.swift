@@ -26,6 +26,9 @@ public struct VisitService: Sendable {
                 return try await listAssignments(MessageCodec.decode(Giupxa_V1_ListAssignmentsRequest.self, from: message), agency, context)
             case .submitVisits:
                 let agency = try context.requireAgency(method)
+                if let issue = WireShape.submitVisitsIssue(in: message, maxVisits: intake.maxVisitsPerBatch, limits: intake.validator.limits) {
+                    throw RPCError(ValidationError([issue]), language: context.language)
+                }
                 let request = try MessageCodec.decode(Giupxa_V1_SubmitVisitsRequest.self, from: message)
                 var response = try await intake.submit(
                     request, agency: agency, credentialID: context.credentialID, language: context.language, logger: context.logger)
@@ -37,6 +40,9 @@ public struct VisitService: Sendable {
                 return try await complianceReport(MessageCodec.decode(Giupxa_V1_ComplianceReportRequest.self, from: message), context)
             case .amendVisits:
                 let agency = try context.requireAgency(method)
+                if let issue = WireShape.amendVisitsIssue(in: message, maxVisits: intake.maxVisitsPerBatch, limits: intake.validator.limits) {
+                    throw RPCError(ValidationError([issue]), language: context.language)
+                }
                 let request = try MessageCodec.decode(Giupxa_V1_AmendVisitsRequest.self, from: message)
                 var response = try await intake.amend(request, agency: agency, language: context.language, logger: context.logger)
                 if context.resultsByPosition { response.results.dropVisitIDs() }
@@ -44,6 +50,9 @@ public struct VisitService: Sendable {
             }
         } catch let error as RPCError {
             throw error
+        } catch is CancellationError {
+            // The client cancelled the call, went away, or broke the protocol: not a failure of ours.
+            throw RPCError(code: .cancelled, message: context.language.pick(vi: "Cuộc gọi đã bị huỷ", en: "Call cancelled"))
         } catch {
             context.logger.error("storage failure", metadata: ["giupxa.method": "\(method)", "error": "\(error)"])
             throw RPCError(code: .internal, message: context.language.pick(vi: "Lỗi máy chủ, vui lòng thử lại", en: "Server error, please retry"))

@@ -27,10 +27,21 @@ public protocol GiupXaStore: Sendable {
     func advanceHandshakeCounter(credentialID: Int64, to counter: UInt64) async throws -> UInt64?
     /// Revokes every live credential of the owner (or the one with `id`); returns how many.
     func revokeCredentials(of owner: CredentialOwner, id: Int64?, now: Date) async throws -> Int
+    /// Every credential revoked so far (the server cuts their live connections).
+    func revokedCredentialIDs() async throws -> Set<Int64>
     /// Credentials of one owner, or all of them.
     func credentials(of owner: CredentialOwner?) async throws -> [CredentialInfo]
-    /// The server's static private key (X25519, 32 bytes), created with `generate` on first use.
-    func serverStaticKey(generate: @Sendable () -> Data) async throws -> Data
+    /// The public half of the server's static key (X25519), nil until one is registered. The
+    /// private half lives in a key file outside the store (PROTOCOL.md §12.1): credentials embed
+    /// this public key, and the server checks its key file against it at start.
+    func serverPublicKey() async throws -> Data?
+    /// Registers the server's public key; throws `StoreError.serverKeyMismatch` if another one is.
+    func registerServerPublicKey(_ key: Data, now: Date) async throws
+    /// A private key that a store from before the key file still holds (to be moved to the key
+    /// file by the server, then erased with `eraseLegacyServerPrivateKey`).
+    func legacyServerPrivateKey() async throws -> Data?
+    /// Erases the private key from the store, including from its free pages and log.
+    func eraseLegacyServerPrivateKey() async throws
 
     // Decisions
     /// Stores the decision and its assignments in one transaction. Importing the same table
@@ -117,6 +128,8 @@ public enum SubmitOutcome: Sendable, Hashable {
     case alreadyStored(revision: Int)
     /// A different visit with the same id is stored and was left untouched.
     case conflict(revision: Int)
+    /// The id belongs to another agency's visit (PROTOCOL.md §6.3): nothing else is told.
+    case idTaken
     /// Refused by a rule only storage can check (unknown commune).
     case rejected(FieldIssue)
     /// An amendment for a visit that is not stored (or is another agency's).
@@ -184,6 +197,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidOperatorName(String)
     /// The database has schema changes this build does not know: a newer server migrated it.
     case newerSchema([String])
+    /// A different server public key is already registered: the key file is another database's.
+    case serverKeyMismatch
 
     public func message(_ language: Language) -> String {
         switch self {
@@ -207,6 +222,12 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
                     + "phiên bản này không ghi vào đó. Hãy chạy phiên bản mới hơn.",
                 en: "The database was upgraded by a newer giupxa-server (\(changes.joined(separator: ", "))); "
                     + "this version does not write to it. Run the newer version.")
+        case .serverKeyMismatch:
+            language.pick(
+                vi: "Tệp khoá máy chủ không thuộc cơ sở dữ liệu này (khoá công khai khác với khoá đã đăng ký); "
+                    + "hãy chỉ đúng tệp khoá bằng --key-file",
+                en: "The server key file does not belong to this database (its public key differs from the registered one); "
+                    + "point --key-file at the right one")
         }
     }
 

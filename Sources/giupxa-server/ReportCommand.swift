@@ -4,6 +4,7 @@ import GiupXaCLISupport
 import GiupXaModels
 import GiupXaReports
 import GiupXaServer
+import GiupXaFiles
 
 /// The periodic compliance report on the server machine (docs/REPORT.md). Remote operators and
 /// agencies get the same report with `giupxa report`.
@@ -53,7 +54,8 @@ struct ReportSelection: ParsableArguments {
 
     func write(_ data: Data) throws {
         if let out {
-            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+            // Reports name agencies' cadres and what they did: owner-only, like the database.
+            try PrivateFile.write(data, to: out)
         } else {
             FileHandle.standardOutput.write(data)
         }

@@ -10,6 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the GiupXa protocol on a TCP address.")
 
     @OptionGroup var options: ServerOptions
+    @OptionGroup var key: KeyFileOption
     @Option(help: "host:port to listen on; port 0 picks a free port.") var listen = "127.0.0.1:7070"
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -23,6 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds without a complete frame before a connection is closed.") var idleTimeout: Int64 = 300
     @Option(help: "Calls per second per agency (all its connections).") var rate: Double = 20
     @Option(help: "Calls an agency may make at once before the rate applies.") var burst: Double = 60
+    @Option(help: "Bytes all connections together may hold in frames still arriving.")
+    var maxBufferedBytes = ServerConfiguration().partialFrameBudgetBytes
     @Flag(help: "Also accept unencrypted v1 connections from non-loopback peers (diagnostics only: v1 sends credentials in clear).")
     var allowPlaintext = false
 
@@ -45,11 +48,13 @@ struct ServeCommand: AsyncParsableCommand {
             limits.maxMessageBytes = maxMessageBytes
             limits.maxVisitsPerBatch = maxVisitsPerBatch
             limits.maxConcurrentCalls = maxConcurrentCalls
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 host: host, port: port, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
                 maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst,
                 allowPlaintext: allowPlaintext)
-            let server = GiupXaServer(configuration: configuration, store: store, logger: logger)
+            configuration.partialFrameBudgetBytes = maxBufferedBytes
+            let serverKey = try await ServerKey.prepare(store: store, path: key.path(database: options.databasePath))
+            let server = GiupXaServer(configuration: configuration, store: store, key: serverKey, logger: logger)
             let portFile = self.portFile
             try await ShutdownSignal.run(graceSeconds: graceSeconds, drain: { server.beginShutdown() }) {
                 try await server.run { _, bound in

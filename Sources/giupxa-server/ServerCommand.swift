@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GiupXaCLISupport
 import GiupXaModels
+import GiupXaServer
 import GiupXaStorage
 
 @main
@@ -60,11 +61,24 @@ struct ServerOptions: ParsableArguments {
             lines = [error.message(language)]
         case let error as OperatorError:
             lines = [error.message]
+        case let error as ServerKeyError:
+            lines = [error.message(language)]
         default:
             lines = ["\(error)"]
         }
         CLIText.writeError(pick(vi: "Lỗi: ", en: "Error: ") + lines.joined(separator: "\n"))
         return .failure
+    }
+}
+
+/// Where the server's private key lives (PROTOCOL.md §12.1): outside the database, so a copy
+/// of the database logs nobody in. Only `init` and `serve` read it.
+struct KeyFileOption: ParsableArguments {
+    @Option(help: "Server key file (created 0600 by init). Default: $GIUPXA_SERVER_KEY or giupxa-server.key beside the database.")
+    var keyFile: String?
+
+    func path(database: String) -> String {
+        keyFile ?? ProcessInfo.processInfo.environment["GIUPXA_SERVER_KEY"] ?? ServerKey.defaultPath(forDatabase: database)
     }
 }
 

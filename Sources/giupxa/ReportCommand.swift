@@ -5,6 +5,7 @@ import GiupXaCLISupport
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaReports
+import GiupXaFiles
 
 /// The compliance report over the protocol: an operator (credential without an agency) sees
 /// any agency or the whole province, an agency its own (docs/REPORT.md).
@@ -38,7 +39,8 @@ struct ReportCommand: AsyncParsableCommand {
             let format = ReportRendering.Format(rawValue: output.format.rawValue) ?? .text
             let data = ReportRendering.render(report, as: format, language: output.language)
             if let out {
-                try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+                // Reports name agencies' cadres and what they did: owner-only, like the outbox.
+                try PrivateFile.write(data, to: out)
             } else {
                 FileHandle.standardOutput.write(data)
             }

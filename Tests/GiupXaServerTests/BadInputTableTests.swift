@@ -132,7 +132,12 @@ import Testing
         authed(keys, [submit([visit(change)])])
     }
 
-    static let otherAgencysCommune = DefaultData.sampleAssignments.first { $0.agencyCode != "STNMT" && $0.role == .lead }!.communeCode
+    static let otherAgencysAssignment = DefaultData.sampleAssignments.first { $0.agencyCode != "STNMT" && $0.role == .lead }!
+    static let otherAgencysCommune = otherAgencysAssignment.communeCode
+    /// Stored for another agency before the rows run.
+    static let otherAgencysVisit = Visit(
+        agencyCode: otherAgencysAssignment.agencyCode, communeCode: otherAgencysCommune, start: start, end: start.addingTimeInterval(86_400),
+        cadres: [Cadre(name: "Lò Thị Mai")])
 
     // MARK: The table
 
@@ -171,6 +176,16 @@ import Testing
         Row(name: "v2 HELLO naming another agency", secured: { keys in
             try! SecuredFlight(credential: keys.credential, frames: [securedHello(agency: "SYT", counter: now)])
         }, expect: .goAway(.unauthenticated, "not this agency's")),
+        // Issue 15, finding 2: bytes held before authentication are capped (PROTOCOL.md §12.2).
+        Row(name: "v2 message 1 with an incomplete HELLO, then junk streamed behind it", secured: { keys in
+            let hello = bytes([securedHello(counter: now)])
+            return try! SecuredFlight(credential: keys.credential, payload: Array(hello.dropLast(3)), extra: Array(repeating: 0xAB, count: 200_000))
+        }, expect: .goAway(.resourceExhausted, "before the server's handshake answer")),
+        // Finding 11: a v1 credential is checked whole, its server-key half too.
+        Row(name: "v1 credential with another server's key half", bytes: { keys in
+            let other = SecureCredential(secret: keys.credential.secret, serverPublicKey: Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation)
+            return preamble + bytes([hello(other.text)])
+        }, expect: .goAway(.unauthenticated, "Unknown credential")),
         Row(name: "v2 forged record right behind message 1", secured: { keys in
             try! SecuredFlight(credential: keys.credential, frames: [securedHello(counter: now)], extra: [0x00, 0x20] + Array(repeating: 0xAB, count: 32))
         }, expect: .closedSilently),
@@ -250,6 +265,25 @@ import Testing
             return authed(keys, [MessageCodec.request(callID: 1, method: .listAssignments, metadata: metadata, message: Giupxa_V1_ListAssignmentsRequest())])
         }, expect: .status(.invalidArgument, "trace_id")),
         Row(name: "too many visits in one call", bytes: { keys in authed(keys, [submit(Array(repeating: visit(), count: 11))]) }, expect: .status(.invalidArgument, "visits: has too many items")),
+        // Issue 15, finding 4: lists are counted on the wire before a decode (WireShape).
+        Row(name: "half a million empty visits, deflated", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateRaw
+            let empty = Deflate.compressIfSmaller(ByteBuffer(bytes: Array([UInt8]([0x0A, 0x00]).repeated(500_000))))!
+            return authed(keys, [request(method: 2, message: Array(empty.readableBytesView), flags: flags)])
+        }, expect: .status(.invalidArgument, "visits: has too many items")),
+        Row(name: "a visit with 51 cadres", bytes: { keys in submitOne(keys) { $0.cadres = Array(repeating: $0.cadres[0], count: 51) } },
+            expect: .status(.invalidArgument, "visits[0].cadres: has too many items")),
+        Row(name: "an amendment with 31 activities", bytes: { keys in
+            var request = Giupxa_V1_AmendVisitsRequest()
+            var amendment = Giupxa_V1_Amendment()
+            amendment.visit = visit { $0.activities = Array(repeating: $0.activities[0], count: 31) }
+            amendment.baseRevision = 1
+            request.amendments = [amendment]
+            return authed(keys, [MessageCodec.request(callID: 1, method: .amendVisits, message: request)])
+        }, expect: .status(.invalidArgument, "amendments[0].activities: has too many items")),
+        // Finding 11: another agency's visit id is said to be taken, without its revision.
+        Row(name: "another agency's visit id", bytes: { keys in submitOne(keys) { $0.id = otherAgencysVisit.id.wireBytes } },
+            expect: .visit(.conflict, .alreadyExists, "already taken")),
         // Domain validation, per visit
         Row(name: "end before start", bytes: { keys in submitOne(keys) { $0.endTime = $0.startTime - 60 } }, expect: .visit(.rejected, .invalidArgument, "visits[0].end: end must be after start")),
         Row(name: "no cadre", bytes: { keys in submitOne(keys) { $0.cadres = [] } }, expect: .visit(.rejected, .invalidArgument, "visits[0].cadres: is required")),
@@ -288,6 +322,9 @@ import Testing
         let captured = try SecuredFlight(credential: SecureCredential(parsing: good)!, frames: [Self.securedHello(counter: Self.now)])
         let keys = Keys(good: good, revoked: revoked, operatorCredential: operatorCredential, captured: captured)
         let goodServer = TestServer.Good(port: server.port, secret: good)
+        let seeded = try await server.store.submitVisits(
+            [Self.otherAgencysVisit], agencyCode: Self.otherAgencysVisit.agencyCode, credentialID: nil, receivedAt: Date())
+        #expect(seeded == [.stored(revision: 1)])
 
         // The captured flight is a good one the first time.
         let first = try await RawClient.exchange(port: server.port, bytes: captured.bytes, decode: captured.decode) { frames in
@@ -337,6 +374,7 @@ import Testing
                   let result = response.results.first
             else { Issue.record(comment); return }
             #expect(result.outcome == outcome, "\(name): \(result.outcome) \(result.status.message)")
+            if outcome != .stored && outcome != .alreadyStored { #expect(result.revision == 0, "\(name): revision \(result.revision)") }
             #expect(StatusCode(rawValue: result.status.code) == code, "\(name): \(result.status.code)")
             #expect(text.isEmpty || result.status.message.contains(text), "\(name): \(result.status.message)")
         }
@@ -360,4 +398,8 @@ extension TestServer {
             return response.assignments.count == 3
         }
     }
+}
+
+extension Array {
+    func repeated(_ count: Int) -> [Element] { Array(Swift.repeatElement(self, count: count).joined()) }
 }

@@ -13,14 +13,19 @@ struct SecuredFlight: Sendable {
     let handshake: HandshakeState
 
     init(credential: SecureCredential, frames: [Frame], extra: [UInt8] = []) throws {
+        var payload = ByteBuffer()
+        for frame in frames { frame.write(to: &payload) }
+        try self.init(credential: credential, payload: Array(payload.readableBytesView), extra: extra)
+    }
+
+    /// Message 1 carrying exactly `payload` (frames cut short, say), then `extra` in clear.
+    init(credential: SecureCredential, payload: [UInt8], extra: [UInt8] = []) throws {
         var handshake = try HandshakeState(
             pattern: SecureChannel.pattern, initiator: true, prologue: SecureChannel.prologue(preamble: SecureChannel.preamble),
             staticKey: credential.staticKey,
             remoteStatic: try Curve25519.KeyAgreement.PublicKey(rawRepresentation: credential.serverPublicKey),
             psks: [credential.psk])
-        var payload = ByteBuffer()
-        for frame in frames { frame.write(to: &payload) }
-        let message = try handshake.writeMessage(Data(payload.readableBytesView))
+        let message = try handshake.writeMessage(Data(payload))
         var out = ByteBuffer()
         SecureChannel.preamble.write(to: &out)
         out.writeInteger(UInt16(message.count))

@@ -27,11 +27,12 @@ final class TestServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         _ = try await store.loadDefaultData()
+        let key = try await ServerKey.prepare(store: store, path: directory.appendingPathComponent("server.key").path)
         let secret = try await CredentialIssuer(store: store).issue(for: .agency(code: "STNMT"), replacing: false).text
         let configuration = ServerConfiguration(
             host: host, port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
             maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst, allowPlaintext: allowPlaintext)
-        let server = GiupXaServer(configuration: configuration, store: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let server = GiupXaServer(configuration: configuration, store: store, key: key, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             try await server.run { _, port in continuation.yield(port) }

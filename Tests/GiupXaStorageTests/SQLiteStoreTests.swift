@@ -121,11 +121,15 @@ import Testing
         #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 1_001) == nil)
     }
 
-    @Test func theServerKeyIsCreatedOnceAndKept() async throws {
-        let first = try await store.serverStaticKey { Data(repeating: 7, count: 32) }
-        let second = try await store.serverStaticKey { Data(repeating: 8, count: 32) }
-        #expect(first == Data(repeating: 7, count: 32))
-        #expect(second == first)
+    @Test func theServerPublicKeyIsRegisteredOnceAndAnotherIsRefused() async throws {
+        #expect(try await store.serverPublicKey() == nil)
+        try await store.registerServerPublicKey(Data(repeating: 7, count: 32), now: Date())
+        try await store.registerServerPublicKey(Data(repeating: 7, count: 32), now: Date())
+        await #expect(throws: StoreError.serverKeyMismatch) {
+            try await store.registerServerPublicKey(Data(repeating: 8, count: 32), now: Date())
+        }
+        #expect(try await store.serverPublicKey() == Data(repeating: 7, count: 32))
+        #expect(try await store.legacyServerPrivateKey() == nil)
     }
 
     @Test func aLaterDecisionSupersedesFromItsStartWithoutRewritingHistory() async throws {

@@ -1,6 +1,7 @@
 public import Foundation
 public import GiupXaModels
 import GRDB
+import GiupXaFiles
 
 /// The client's local store: visits recorded offline, waiting to be sent, and the cached
 /// assignments. SQLite with `synchronous = FULL`: once `add` returns, the visit survives the
@@ -33,6 +34,9 @@ public final class Outbox: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         config.busyMode = .timeout(10)
+        // Visits name real people, and the counters guard the credential: owner-only files
+        // (SQLite gives -wal and -shm the database's mode).
+        try PrivateFile.prepare(path, companions: ["-wal", "-shm"])
         queue = try DatabaseQueue(path: path, configuration: config)
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         var migrator = DatabaseMigrator()

@@ -15,11 +15,16 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     private var expectPreamble: Bool
     private var sawHello = false
     private let limits: ProtocolLimits
+    private let budget: ReceiveBudget?
+    /// The budget held for the large frame whose body is arriving.
+    private var reservation: ReceiveBudget.Reservation?
 
     /// `expectPreamble` is true on the server: the client speaks first with "GX" + versions.
-    public init(expectPreamble: Bool, limits: ProtocolLimits = .default) {
+    /// `budget`, on the server: the bytes all its connections may hold in partial frames.
+    public init(expectPreamble: Bool, limits: ProtocolLimits = .default, budget: ReceiveBudget? = nil) {
         self.expectPreamble = expectPreamble
         self.limits = limits
+        self.budget = budget
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> WireEvent? {
@@ -61,8 +66,13 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard length <= limit else { throw ProtocolViolation.frameTooLarge(length: length, limit: limit) }
         guard let body = buffer.readSlice(length: length) else {
             buffer.moveReaderIndex(to: start)
+            if let budget, reservation == nil, length > budget.freePerFrame {
+                guard let granted = budget.reserve(length) else { throw ProtocolViolation.receiveBudgetExhausted(length: length) }
+                reservation = granted
+            }
             return nil
         }
+        reservation = nil
         if type == .hello { sawHello = true }
         return .frame(Frame(type: type, flags: flags, callID: callID, body: body))
     }

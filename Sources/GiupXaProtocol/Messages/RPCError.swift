@@ -67,11 +67,16 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
     case malformedHello(String)
     /// A mode-3 message part that did not inflate (§9.3): the stream is out of step for good.
     case compressionContext(Deflate.Failure)
+    /// The server holds as many partial frames as it can (ReceiveBudget): retry later.
+    case receiveBudgetExhausted(length: Int)
+    /// Bytes sent before the protocol gave the sender its turn (§12.2: nothing between
+    /// message 1 and message 2), beyond what the receiver holds.
+    case earlyBytes(Int)
 
     public var code: StatusCode {
         switch self {
         case .unsupportedVersion: .failedPrecondition
-        case .frameTooLarge: .resourceExhausted
+        case .frameTooLarge, .receiveBudgetExhausted, .earlyBytes: .resourceExhausted
         case .compressionContext(.tooLarge): .resourceExhausted
         case .compressionContext(.corrupt): .invalidArgument
         default: .internal
@@ -81,7 +86,7 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .badPreamble: "bad preamble (expected \"GX\" and two version bytes)"
-        case .unsupportedVersion(let min, let max): "no common protocol version: client speaks \(min)–\(max), server speaks 1–1"
+        case .unsupportedVersion(let min, let max): "no common protocol version: client speaks \(min)–\(max), server speaks 1–2"
         case .unknownFrameType(let t): "unknown frame type \(t)"
         case .reservedFlags: "reserved flag bit set"
         case .malformedVarint(let field): "malformed varint in \(field)"
@@ -91,6 +96,9 @@ public enum ProtocolViolation: Error, Sendable, Hashable, CustomStringConvertibl
         case .malformedHello(let why): "malformed HELLO: \(why)"
         case .compressionContext(.tooLarge(let limit)): "a mode-3 message inflates beyond \(limit) bytes"
         case .compressionContext(.corrupt): "a mode-3 message is not valid in the connection's compression stream"
+        case .receiveBudgetExhausted(let length):
+            "the server cannot hold another partial frame of \(length) bytes now; retry later"
+        case .earlyBytes(let count): "\(count) bytes sent before the server's handshake answer (at most \(SecureChannel.maxEarlyBytes))"
         }
     }
 

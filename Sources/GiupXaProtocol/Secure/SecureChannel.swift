@@ -23,6 +23,11 @@ public enum SecureChannel {
     /// 0x40 and never 0x70, the first byte of a plaintext GOAWAY (which is how a server that
     /// cannot complete the handshake answers).
     public static let maxServerFirstFlight = 16 * 1024
+    /// What the server holds of bytes a client sends between message 1 and message 2, when
+    /// the protocol gives it no turn (§12.2); more closes the connection. Without this cap a
+    /// message 1 with an incomplete HELLO, then junk at full speed, was buffered until the
+    /// handshake timeout: 2 GiB in 10 s.
+    public static let maxEarlyBytes = 16 * 1024
     /// First byte of a GOAWAY frame with no flags: type 7 << 4.
     public static let plaintextGoAwayByte: UInt8 = 0x70
 

@@ -41,13 +41,22 @@ public final class SecureServerHandler: ChannelDuplexHandler {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        if case .plaintext = state {
+        switch state {
+        case .plaintext:
             context.fireChannelRead(NIOAny(bytes))
             return
+        case .failed:
+            // Closing: whatever else arrives is not ours to keep.
+            return
+        default:
+            break
         }
         received.writeBuffer(&bytes)
         do {
             try process(context: context)
+            if case .awaitingFirstFlight = state, received.readableBytes > SecureChannel.maxEarlyBytes {
+                throw ProtocolViolation.earlyBytes(received.readableBytes)
+            }
         } catch {
             refuse(context: context, error: error)
         }
@@ -117,10 +126,16 @@ public final class SecureServerHandler: ChannelDuplexHandler {
             return
         }
         state = .failed
-        let status = RPCError(
-            code: .unauthenticated,
-            message: "Bắt tay bảo mật thất bại: khoá máy chủ trong khoá truy cập không đúng hoặc dữ liệu hỏng / "
-                + "Secure handshake failed: wrong server key in the credential, or damaged data")
+        received = ByteBuffer()
+        let status: RPCError
+        if let violation = error as? ProtocolViolation {
+            status = RPCError(code: violation.code, message: violation.description)
+        } else {
+            status = RPCError(
+                code: .unauthenticated,
+                message: "Bắt tay bảo mật thất bại: khoá máy chủ trong khoá truy cập không đúng hoặc dữ liệu hỏng / "
+                    + "Secure handshake failed: wrong server key in the credential, or damaged data")
+        }
         var out = context.channel.allocator.buffer(capacity: 128)
         MessageCodec.goAway(status: status.status, lastCallID: 0).write(to: &out)
         let channel = context.channel

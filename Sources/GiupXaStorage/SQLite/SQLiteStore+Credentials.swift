@@ -68,6 +68,10 @@ extension SQLiteStore {
         return try await pool.write { db in try Self.revoke(owner, id: id, now: now, db: db) }
     }
 
+    public func revokedCredentialIDs() async throws -> Set<Int64> {
+        try await pool.read { db in Set(try Int64.fetchAll(db, sql: "SELECT id FROM credential WHERE revoked_at IS NOT NULL")) }
+    }
+
     public func credentials(of owner: CredentialOwner?) async throws -> [CredentialInfo] {
         let filter = try owner.map(Self.canonical).map(Self.columns)
         return try await pool.read { db in
@@ -89,14 +93,37 @@ extension SQLiteStore {
         }
     }
 
-    public func serverStaticKey(generate: @Sendable () -> Data) async throws -> Data {
+    public func serverPublicKey() async throws -> Data? {
+        try await pool.read { db in try Data.fetchOne(db, sql: "SELECT public_key FROM server_public_key WHERE id = 1") }
+    }
+
+    public func registerServerPublicKey(_ key: Data, now: Date) async throws {
         try await pool.write { db in
-            if let key = try Data.fetchOne(db, sql: "SELECT private_key FROM server_key WHERE id = 1") { return key }
-            let key = generate()
+            if let registered = try Data.fetchOne(db, sql: "SELECT public_key FROM server_public_key WHERE id = 1") {
+                guard registered == key else { throw StoreError.serverKeyMismatch }
+                return
+            }
             try db.execute(
-                sql: "INSERT INTO server_key(id, private_key, created_at) VALUES (1, ?, ?)",
-                arguments: [key, Date().timeIntervalSince1970])
-            return key
+                sql: "INSERT INTO server_public_key(id, public_key, created_at) VALUES (1, ?, ?)",
+                arguments: [key, now.timeIntervalSince1970])
+        }
+    }
+
+    public func legacyServerPrivateKey() async throws -> Data? {
+        try await pool.read { db in try Data.fetchOne(db, sql: "SELECT private_key FROM server_key WHERE id = 1") }
+    }
+
+    public func eraseLegacyServerPrivateKey() async throws {
+        try await pool.write { db in
+            // secure_delete overwrites the freed page content, so the key is not left behind in
+            // the file's free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "DELETE FROM server_key")
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+        }
+        // And out of the WAL, whose frames still hold the page as it was before the delete.
+        try await pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
         }
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import GiupXaFiles
 public import Foundation
 public import GiupXaModels
 import GRDB
@@ -39,6 +40,9 @@ public final class SQLiteStore: GiupXaStore {
             }
         }
         config.busyMode = .timeout(10)
+        // Visit logs name real people: the database is its owner's only. SQLite gives the
+        // -wal and -shm files it creates the database file's mode.
+        try PrivateFile.prepare(path, companions: ["-wal", "-shm"])
         pool = try DatabasePool(path: path, configuration: config)
         let checkpointer = try Checkpointer(path: path)
         self.checkpointer = checkpointer
@@ -217,12 +221,13 @@ public final class SQLiteStore: GiupXaStore {
                 INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, received_at)
                 VALUES (?, 1, ?, ?, ?, ?)
                 """)
-            let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id FROM visit WHERE id = ?")
+            let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id, agency_code FROM visit WHERE id = ?")
             for (visit, body, digest, id) in encoded {
                 let row: Row
                 if let refusal = try admissions.refusal(visit, agency: agency, round: round, db: db) {
                     // A visit already stored is answered as such, even one now refused (below).
-                    guard let stored = try Row.fetchOne(storedRow, arguments: [id]) else {
+                    // Another agency's visit is not mentioned: the refusal is all the caller learns.
+                    guard let stored = try Row.fetchOne(storedRow, arguments: [id]), (stored["agency_code"] as String) == agency else {
                         outcomes.append(refusal)
                         continue
                     }
@@ -245,6 +250,11 @@ public final class SQLiteStore: GiupXaStore {
                         throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "visit \(id) not found after a conflict")
                     }
                     row = stored
+                }
+                // Another agency's id: said to be taken, and nothing more (not its revision).
+                guard (row["agency_code"] as String) == agency else {
+                    outcomes.append(.idTaken)
+                    continue
                 }
                 let revision: Int = row["revision"]
                 let stored: Data = row["content_sha256"]

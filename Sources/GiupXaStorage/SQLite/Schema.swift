@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import GRDB
 
 /// Versioned migrations of the SQLite schema. Never edit a registered migration: add one.
@@ -213,6 +215,26 @@ enum Schema {
                 CREATE INDEX visit_by_start ON visit(start_at);
                 CREATE INDEX visit_by_credential ON visit(credential_id) WHERE credential_id IS NOT NULL;
                 """)
+        }
+        // The server's static private key leaves the database (PROTOCOL.md §12.1, §12.6): with
+        // it and a client's public key anyone could forge a handshake's first message. Only the
+        // public half stays, to check that the key file the server loads is this database's.
+        // The private key in `server_key` is moved to the key file by the server at its next
+        // start (`ServerKey`), which then erases it; a migration cannot write that file.
+        migrator.registerMigration("v9-server-key-file") { db in
+            try db.execute(sql: """
+                CREATE TABLE server_public_key (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    public_key BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                """)
+            if let row = try Row.fetchOne(db, sql: "SELECT private_key, created_at FROM server_key WHERE id = 1") {
+                let privateKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: row["private_key"] as Data)
+                try db.execute(
+                    sql: "INSERT INTO server_public_key(id, public_key, created_at) VALUES (1, ?, ?)",
+                    arguments: [privateKey.publicKey.rawRepresentation, row["created_at"] as Double])
+            }
         }
         return migrator
     }
