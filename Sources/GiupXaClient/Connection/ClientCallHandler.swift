@@ -25,6 +25,7 @@ final class ClientCallHandler: ChannelDuplexHandler {
     private let helloPromise: EventLoopPromise<Frame>
     private let preamble: Preamble
     private let onCounterFloor: @Sendable (UInt64) -> Void
+    private let ended: ConnectionEnd
     /// Set once the connection failed; later calls fail at once with it.
     private var terminalError: RPCError?
     /// A keepalive PING is out and nothing has been read since.
@@ -35,8 +36,9 @@ final class ClientCallHandler: ChannelDuplexHandler {
 
     init(
         helloPromise: EventLoopPromise<Frame>, preamble: Preamble = Preamble(), compressor: RequestCompressor? = nil,
-        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
+        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }, ended: ConnectionEnd = ConnectionEnd()
     ) {
+        self.ended = ended
         self.helloPromise = helloPromise
         self.preamble = preamble
         self.compressor = compressor
@@ -119,7 +121,9 @@ final class ClientCallHandler: ChannelDuplexHandler {
         case .goAway:
             let goAway = try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body)
             if let floor = goAway?.handshakeCounterFloor, floor > 0 { onCounterFloor(floor) }
-            failAll(goAway.map { RPCError($0.status) } ?? RPCError(code: .unavailable, message: "server sent GOAWAY"))
+            let reason = goAway.map { RPCError($0.status) } ?? RPCError(code: .unavailable, message: "server sent GOAWAY")
+            ended.record(reason)
+            failAll(reason)
             context.close(promise: nil)
         case .pong, .request, .cancel:
             break

@@ -38,11 +38,14 @@ public final class GiupXaConnection: Sendable {
     private let compressesInPipeline: Bool
     /// The agency part our HELLO offered (§9.5), if any.
     public let agencyDictionary: AgencyDictionary?
+    /// Why the server ended the connection (its GOAWAY), for calls started after it closed.
+    private let ended: ConnectionEnd
 
     private init(
         channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits,
-        dictionary: CompressionDictionary?, agencyDictionary: AgencyDictionary?, compressesInPipeline: Bool
+        dictionary: CompressionDictionary?, agencyDictionary: AgencyDictionary?, compressesInPipeline: Bool, ended: ConnectionEnd
     ) {
+        self.ended = ended
         self.dictionary = NIOLockedValueBox(dictionary)
         self.offered = dictionary
         self.agencyDictionary = agencyDictionary
@@ -67,6 +70,7 @@ public final class GiupXaConnection: Sendable {
         agencyDictionary: AgencyDictionary? = nil, onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) async throws -> GiupXaConnection {
         let bytes = ByteCounters()
+        let ended = ConnectionEnd()
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
         var hello = hello
@@ -99,7 +103,7 @@ public final class GiupXaConnection: Sendable {
                             ClientCallHandler(
                                 helloPromise: helloPromise, preamble: security.preamble,
                                 compressor: stream.map { RequestCompressor(dictionary: offered, codec: $0) },
-                                onCounterFloor: onCounterFloor),
+                                onCounterFloor: onCounterFloor, ended: ended),
                         ])
                     }
                 }
@@ -111,7 +115,7 @@ public final class GiupXaConnection: Sendable {
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: offered, agencyDictionary: agencyDictionary, compressesInPipeline: stream != nil)
+            dictionary: offered, agencyDictionary: agencyDictionary, compressesInPipeline: stream != nil, ended: ended)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
@@ -234,8 +238,9 @@ public final class GiupXaConnection: Sendable {
 
     private func send<Response: SwiftProtobuf.Message>(_ frame: Frame, timeout: Duration, flush: Bool, prepared: Bool) -> PendingCall<Response> {
         let promise = channel.eventLoop.makePromise(of: Frame.self)
+        let ended = self.ended
         channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush, prepared: prepared))
-            .cascadeFailure(to: promise)
+            .whenFailure { error in promise.fail(ended.reason ?? error) }
         return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered)
     }
 
@@ -280,4 +285,14 @@ public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
             throw RPCError(try MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body))
         }
     }
+}
+
+/// The server's reason for ending a connection, kept for calls started after it closed: a
+/// revoked credential's later calls say so rather than "I/O on closed channel".
+final class ConnectionEnd: Sendable {
+    private let box = NIOLockedValueBox<RPCError?>(nil)
+
+    var reason: RPCError? { box.withLockedValue { $0 } }
+
+    func record(_ error: RPCError) { box.withLockedValue { if $0 == nil { $0 = error } } }
 }

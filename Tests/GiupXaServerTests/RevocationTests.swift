@@ -1,0 +1,43 @@
+import Foundation
+import GiupXaClient
+import GiupXaModels
+import GiupXaProtocol
+import GiupXaServer
+import GiupXaStorage
+import Testing
+
+/// Issue 15, finding 7: revoking (or rotating) a credential cuts the connections already open
+/// with it, v2 and v1 alike, within a second: their calls end UNAUTHENTICATED.
+@Suite struct RevocationTests {
+    @Test(arguments: [false, true])
+    func revocationReachesAnOpenConnectionWithinASecond(plaintext: Bool) async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let client = try AgencyClient(
+            host: "127.0.0.1", port: server.port, agencyCode: "STNMT", secret: server.secret, language: .en, plaintext: plaintext)
+        let connection = try await client.connect()
+        defer { Task { await connection.close() } }
+        let before = try await connection.call(
+            .listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self, timeout: .seconds(5))
+        #expect(before.assignments.count == 3)
+
+        // As `giupxa-server credential revoke` does, from another process: straight into the store.
+        let revokedAt = ContinuousClock.now
+        #expect(try await server.store.revokeCredentials(of: .agency(code: "STNMT"), id: nil, now: Date()) == 1)
+        var refusal: RPCError?
+        while refusal == nil, ContinuousClock.now - revokedAt < .seconds(5) {
+            do {
+                _ = try await connection.call(
+                    .listAssignments, Giupxa_V1_ListAssignmentsRequest(), as: Giupxa_V1_ListAssignmentsResponse.self, timeout: .seconds(5))
+                try await Task.sleep(for: .milliseconds(20))
+            } catch let error as RPCError {
+                refusal = error
+            }
+        }
+        let elapsed = ContinuousClock.now - revokedAt
+        print("\(plaintext ? "v1" : "v2"): connection cut \(elapsed) after the revocation: \(refusal.map { "\($0.code) \($0.message)" } ?? "not cut")")
+        #expect(refusal?.code == .unauthenticated)
+        #expect(refusal?.message.contains("revoked") == true)
+        #expect(elapsed < .seconds(1))
+    }
+}
