@@ -26,8 +26,16 @@ public enum ReportCSV {
                 ])
             }
         }
-        let text = lines.map { row in row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }
+        let text = lines.map { row in row.map { "\"" + neutralized($0).replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }
             .joined(separator: "\r\n") + "\r\n"
         return Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+    }
+
+    /// A cell that a spreadsheet would read as a formula (`=HYPERLINK(…)` as an agency's name)
+    /// starts with an apostrophe instead, which Excel and LibreOffice show as text (OWASP's
+    /// CSV-injection advice). The report's own numbers never start with these characters.
+    static func neutralized(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
+        return "'" + cell
     }
 }
