@@ -23,6 +23,8 @@ let package = Package(
         // For Tools/bench: its gRPC peer stores visits through the same store and intake.
         .library(name: "GiupXaStorage", targets: ["GiupXaStorage"]),
         .library(name: "GiupXaServer", targets: ["GiupXaServer"]),
+        // For Tools/bench's hostile-input probe, which builds Noise messages by hand.
+        .library(name: "GiupXaNoise", targets: ["GiupXaNoise"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

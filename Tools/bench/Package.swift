@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "GiupXaClient", package: "giupxa"),
                 .product(name: "GiupXaProtocol", package: "giupxa"),
                 .product(name: "GiupXaModels", package: "giupxa"),
+                .product(name: "GiupXaNoise", package: "giupxa"),
                 // Part (c): the gRPC peer reads and stores through the server's own store and intake.
                 .product(name: "GiupXaStorage", package: "giupxa", condition: .when(traits: ["Peers"])),
                 .product(name: "GiupXaServer", package: "giupxa", condition: .when(traits: ["Peers"])),

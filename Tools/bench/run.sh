@@ -8,6 +8,8 @@
 #             debug: bytes do not depend on the build, and the edge profile's time is the link's.
 #        Tools/bench/run.sh capacity [--json FILE] [any `giupxa-wire-bench capacity` option]
 #             part (c), server capacity: small-call rate and latency, durable visits per second.
+#        Tools/bench/run.sh hostile [--json FILE]
+#             issue 15's targets: server memory before authentication, CPU and memory per worst call.
 # BENCH_CONFIGURATION=debug|release overrides the build (default: release; quick: debug).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +18,7 @@ traits=()
 config=release
 for argument in "$@"; do
   if [ "$argument" = "--quick" ]; then traits=(--disable-default-traits); config=debug; fi
+  if [ "$argument" = "hostile" ]; then traits=(--disable-default-traits); fi
 done
 config=${BENCH_CONFIGURATION:-$config}
 
@@ -31,6 +34,10 @@ echo "build: $(( $(date +%s) - start )) s" >&2
 bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)
 
 # A subcommand comes first, so that --root and --bin-dir are its own.
+if [[ "${1:-}" == hostile ]]; then
+  shift
+  exec "$bin/giupxa-wire-bench" hostile --bin-dir "$bin" "$@"
+fi
 if [[ "${1:-}" == capacity ]]; then
   shift
   exec "$bin/giupxa-wire-bench" capacity --root "$root" --bin-dir "$bin" "$@"

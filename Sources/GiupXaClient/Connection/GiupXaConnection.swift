@@ -254,6 +254,17 @@ public struct PreparedCall: Sendable {
     let frame: Frame
     let timeout: Duration
 
+    init(frame: Frame, timeout: Duration) {
+        self.frame = frame
+        self.timeout = timeout
+    }
+
+    /// A REQUEST frame built by the caller and sent as it is, its call id set at sending: what
+    /// no client would send, for the hostile-input benchmark (Tools/bench `hostile`).
+    public init(rawRequest frame: Frame, timeout: Duration) {
+        self.init(frame: frame, timeout: timeout)
+    }
+
     /// The REQUEST frame's body as it will be sent.
     public var bodyBytes: Int { frame.body.readableBytes }
 }

@@ -17,9 +17,9 @@ struct WireBench: AsyncParsableCommand {
 
     /// Part (c) compares with a gRPC server: only with the Peers trait.
     #if Peers
-    static let peerSubcommands: [any ParsableCommand.Type] = [CapacityCommand.self, CapacityGRPCServerCommand.self]
+    static let peerSubcommands: [any ParsableCommand.Type] = [CapacityCommand.self, CapacityGRPCServerCommand.self, HostileCommand.self]
     #else
-    static let peerSubcommands: [any ParsableCommand.Type] = []
+    static let peerSubcommands: [any ParsableCommand.Type] = [HostileCommand.self]
     #endif
 
     @Flag(help: "GiupXa only: 1 and 20 visits, plain and secured, bytes and edge time; exits 1 on a regression (CI; see README).")
