@@ -65,8 +65,13 @@ import Testing
         var changed = original
         changed.results = "Nội dung khác"
         #expect(try await store.submitVisits([changed], agencyCode: "STNMT", receivedAt: Date()) == [.conflict(revision: 1)])
-        // Another agency reusing the id is a conflict too.
-        #expect(try await store.submitVisits([original], agencyCode: "SYT", receivedAt: Date()) == [.conflict(revision: 1)])
+        // Another agency reusing the id learns only that it is taken, not its revision (issue 15,
+        // finding 11), and where the commune is not its own, only that it is not assigned.
+        var elsewhere = original
+        elsewhere.communeCode = DefaultData.sampleAssignments.first { $0.agencyCode == "SYT" }!.communeCode
+        #expect(try await store.submitVisits([elsewhere], agencyCode: "SYT", receivedAt: Date()) == [.idTaken])
+        let refused = try await store.submitVisits([original], agencyCode: "SYT", receivedAt: Date())
+        guard case .denied? = refused.first else { Issue.record("\(refused)"); return }
         let stored = try await store.visits(VisitQuery(agencyCode: nil)).visits
         #expect(stored.count == 1)
         #expect(stored.first?.visit.results == "Hoàn thành")
@@ -119,6 +124,18 @@ import Testing
         #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 999) == 1_000)  // behind
         #expect(try await store.advanceHandshakeCounter(credentialID: id, to: UInt64.max) == 1_000)  // not storable
         #expect(try await store.advanceHandshakeCounter(credentialID: id, to: 1_001) == nil)
+    }
+
+    /// PROTOCOL.md §12.4: a counter pushed to its maximum locks the credential out; rotation
+    /// gives the owner a new credential whose counter starts again.
+    @Test func rotationRecoversACredentialWhoseCounterReachedItsMaximum() async throws {
+        let old = try await store.issueCredential(for: .agency(code: "STNMT"), publicKey: Data(repeating: 1, count: 32), psk: Data(count: 32), replacing: false, now: Date())
+        #expect(try await store.advanceHandshakeCounter(credentialID: old.id, to: UInt64(Int64.max)) == nil)
+        #expect(try await store.advanceHandshakeCounter(credentialID: old.id, to: UInt64(Int64.max)) == UInt64(Int64.max))
+        let new = try await store.issueCredential(for: .agency(code: "STNMT"), publicKey: Data(repeating: 2, count: 32), psk: Data(count: 32), replacing: true, now: Date())
+        #expect(try await store.advanceHandshakeCounter(credentialID: new.id, to: 1) == nil)
+        #expect(try await store.authenticate(publicKey: Data(repeating: 1, count: 32)) == nil)
+        #expect(try await store.revokedCredentialIDs() == [old.id])
     }
 
     @Test func theServerPublicKeyIsRegisteredOnceAndAnotherIsRefused() async throws {
