@@ -8,7 +8,6 @@ import NIOCore
 final class Drain: Sendable {
     private struct State {
         var draining = false
-        var aborted = false
         var listener: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -17,9 +16,6 @@ final class Drain: Sendable {
     private let state = NIOLockedValueBox(State())
 
     var isDraining: Bool { state.withLockedValue { $0.draining } }
-
-    /// True once `abort()` was called: connections cancel their calls as they close.
-    var isAborted: Bool { state.withLockedValue { $0.aborted } }
 
     func setListener(_ channel: any Channel) {
         let close = state.withLockedValue { s -> Bool in
@@ -67,7 +63,6 @@ final class Drain: Sendable {
     func abort() {
         let (listener, connections) = state.withLockedValue { s -> ((any Channel)?, [any Channel]) in
             s.draining = true
-            s.aborted = true
             return (s.listener, Array(s.connections.values))
         }
         listener?.close(promise: nil)
