@@ -31,7 +31,7 @@ struct AgencyCommand: AsyncParsableCommand {
                     let agency = Agency(code: cell(codeColumn), name: cell(nameColumn), kind: cell(kindColumn).isEmpty ? "so" : cell(kindColumn))
                     let line = "row \(index + 2)"
                     if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "\(line).code", reason: .invalidFormat, value: agency.code)); continue }
-                    if agency.name.isEmpty || agency.name.count > 200 { issues.append(FieldIssue(field: "\(line).name", reason: agency.name.isEmpty ? .required : .tooLong, limit: 200)); continue }
+                    if let issue = agency.nameIssue(field: "\(line).name") { issues.append(issue); continue }
                     if let known = existing[agency.code] {
                         if known.name != agency.name { issues.append(FieldIssue(field: "\(line).code", reason: .duplicate, value: "\(agency.code) = \(known.name)")) }
                         continue
@@ -65,8 +65,7 @@ struct AgencyCommand: AsyncParsableCommand {
                 let agency = Agency(code: code, name: name, kind: kind)
                 var issues: [FieldIssue] = []
                 if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "code", reason: .invalidFormat, value: code)) }
-                if agency.name.isEmpty { issues.append(FieldIssue(field: "name", reason: .required)) }
-                if agency.name.count > 200 { issues.append(FieldIssue(field: "name", reason: .tooLong, limit: 200)) }
+                if let issue = agency.nameIssue(field: "name") { issues.append(issue) }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
                 try await options.openStore().addAgency(agency)
                 options.emit(agency) { options.pick(vi: "Đã thêm cơ quan \(agency.code) — \(agency.name)", en: "Added agency \(agency.code) — \(agency.name)") }
@@ -121,7 +120,7 @@ struct DecisionCommand: AsyncParsableCommand {
                 let end = CivilDate(parsing: to)
                 if end == nil { issues.append(FieldIssue(field: "to", reason: .invalidFormat, value: to)) }
                 if let start, let end, end < start { issues.append(FieldIssue(field: "to", reason: .endBeforeStart)) }
-                if VietnameseText.normalize(number).isEmpty { issues.append(FieldIssue(field: "number", reason: .required)) }
+                if let issue = Decision.numberIssue(number, field: "number") { issues.append(issue) }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
                 let store = try options.openStore()
                 let data = try Data(contentsOf: URL(fileURLWithPath: csv))
