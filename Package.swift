@@ -119,6 +119,7 @@ let package = Package(
             name: "GiupXaCLISupport",
             dependencies: [
                 "GiupXaModels",
+                "GiupXaReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -221,6 +222,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaCLISupportTests",
+            dependencies: ["GiupXaCLISupport", "GiupXaModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
