@@ -129,7 +129,7 @@ let package = Package(
             name: "GiupXaCLISupport",
             dependencies: [
                 "GiupXaModels",
-                "GiupXaFiles",
+                "GiupXaReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -235,6 +235,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GiupXaCLISupportTests",
+            dependencies: ["GiupXaCLISupport", "GiupXaModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

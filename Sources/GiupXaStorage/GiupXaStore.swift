@@ -214,8 +214,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             error.message(language)
         case .invalidOperatorName(let name):
             language.pick(
-                vi: "Tên người vận hành không hợp lệ: \"\(name)\" (1–64 ký tự, không có ký tự điều khiển)",
-                en: "Invalid operator name: \"\(name)\" (1–64 characters, no control characters)")
+                vi: "Tên người vận hành không hợp lệ: \"\(name)\" (1–64 ký tự, một dòng, không có ký tự điều khiển hay ký tự ẩn)",
+                en: "Invalid operator name: \"\(name)\" (1–64 characters, one line, no control or invisible characters)")
         case .newerSchema(let changes):
             language.pick(
                 vi: "Cơ sở dữ liệu đã được một phiên bản giupxa-server mới hơn nâng cấp (\(changes.joined(separator: ", "))); "

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GiupXaCLISupport
 import GiupXaModels
 import GiupXaServer
 import GiupXaStorage
@@ -69,7 +70,8 @@ struct CredentialCommand: AsyncParsableCommand {
                 let count = try await options.openStore().revokeCredentials(of: owner, id: id, now: Date())
                 struct View: Encodable { var owner: String; var revoked: Int }
                 options.emit(View(owner: owner.description, revoked: count)) {
-                    options.pick(vi: "Đã thu hồi \(count) khoá của \(owner)", en: "Revoked \(count) credential(s) of \(owner)")
+                    let shown = TerminalText.line(owner.description)
+                    return options.pick(vi: "Đã thu hồi \(count) khoá của \(shown)", en: "Revoked \(count) credential(s) of \(shown)")
                 }
             } catch {
                 throw options.fail(error)
@@ -89,7 +91,7 @@ struct CredentialCommand: AsyncParsableCommand {
                     credentials.map { c in
                         let state = c.revokedAt.map { options.pick(vi: "thu hồi ", en: "revoked ") + VietnameseFormat.dateTime($0) }
                             ?? options.pick(vi: "đang dùng", en: "active")
-                        return "\(c.id)  \(c.owner)  \(VietnameseFormat.dateTime(c.issuedAt))  \(state)"
+                        return "\(c.id)  \(TerminalText.line(c.owner.description))  \(VietnameseFormat.dateTime(c.issuedAt))  \(state)"
                     }.joined(separator: "\n")
                 }
             } catch {
@@ -100,13 +102,13 @@ struct CredentialCommand: AsyncParsableCommand {
 
     static func emit(_ issued: CredentialIssuer.Issued, options: ServerOptions, rotated: Bool) {
         struct View: Encodable { var owner: String; var id: Int64; var secret: String; var issuedAt: Date }
-        let owner = issued.info.owner
+        let owner = TerminalText.line(issued.info.owner.description)
         let setup: String
-        switch owner {
+        switch issued.info.owner {
         case .agency(let code): setup = "giupxa config set --agency \(code) --secret \(issued.text)"
         case .operator: setup = "giupxa config set --secret \(issued.text)"
         }
-        options.emit(View(owner: owner.description, id: issued.info.id, secret: issued.text, issuedAt: issued.info.issuedAt)) {
+        options.emit(View(owner: issued.info.owner.description, id: issued.info.id, secret: issued.text, issuedAt: issued.info.issuedAt)) {
             options.pick(
                 vi: (rotated ? "Khoá mới cho \(owner) (các khoá cũ đã bị thu hồi; chỉ hiển thị một lần):" : "Khoá truy cập cho \(owner) (chỉ hiển thị một lần):")
                     + "\n\(issued.text)\nTrên máy sử dụng: \(setup)",

@@ -73,7 +73,7 @@ enum IntakeImport {
             ([options.pick(
                 vi: "\(agency.code): lưu mới \(view.stored), đã có \(view.alreadyStored), xung đột \(view.conflicts), bị từ chối \(view.rejected)",
                 en: "\(agency.code): stored \(view.stored), already stored \(view.alreadyStored), conflicts \(view.conflicts), rejected \(view.rejected)")]
-                + view.problems.map { "  - " + $0 }).joined(separator: "\n")
+                + view.problems.map { "  - " + TerminalText.line($0) }).joined(separator: "\n")
         }
         if view.conflicts + view.rejected > 0 { throw ExitCode.failure }
     }

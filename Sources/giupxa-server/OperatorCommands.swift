@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GiupXaCLISupport
 import GiupXaModels
 import GiupXaStorage
 
@@ -31,7 +32,7 @@ struct AgencyCommand: AsyncParsableCommand {
                     let agency = Agency(code: cell(codeColumn), name: cell(nameColumn), kind: cell(kindColumn).isEmpty ? "so" : cell(kindColumn))
                     let line = "row \(index + 2)"
                     if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "\(line).code", reason: .invalidFormat, value: agency.code)); continue }
-                    if agency.name.isEmpty || agency.name.count > 200 { issues.append(FieldIssue(field: "\(line).name", reason: agency.name.isEmpty ? .required : .tooLong, limit: 200)); continue }
+                    if let issue = agency.nameIssue(field: "\(line).name") { issues.append(issue); continue }
                     if let known = existing[agency.code] {
                         if known.name != agency.name { issues.append(FieldIssue(field: "\(line).code", reason: .duplicate, value: "\(agency.code) = \(known.name)")) }
                         continue
@@ -65,11 +66,13 @@ struct AgencyCommand: AsyncParsableCommand {
                 let agency = Agency(code: code, name: name, kind: kind)
                 var issues: [FieldIssue] = []
                 if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "code", reason: .invalidFormat, value: code)) }
-                if agency.name.isEmpty { issues.append(FieldIssue(field: "name", reason: .required)) }
-                if agency.name.count > 200 { issues.append(FieldIssue(field: "name", reason: .tooLong, limit: 200)) }
+                if let issue = agency.nameIssue(field: "name") { issues.append(issue) }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
                 try await options.openStore().addAgency(agency)
-                options.emit(agency) { options.pick(vi: "Đã thêm cơ quan \(agency.code) — \(agency.name)", en: "Added agency \(agency.code) — \(agency.name)") }
+                options.emit(agency) {
+                    let name = TerminalText.line(agency.name)
+                    return options.pick(vi: "Đã thêm cơ quan \(agency.code) — \(name)", en: "Added agency \(agency.code) — \(name)")
+                }
             } catch {
                 throw options.fail(error)
             }
@@ -83,7 +86,11 @@ struct AgencyCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let agencies = try await options.openStore().agencies()
-                options.emit(agencies) { agencies.map { "\($0.code.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.name)" }.joined(separator: "\n") }
+                // Stored names are data: escaped, so an old row cannot fake lines (TerminalText).
+                options.emit(agencies) {
+                    agencies.map { "\(TerminalText.line($0.code).padding(toLength: 10, withPad: " ", startingAt: 0)) \(TerminalText.line($0.name))" }
+                        .joined(separator: "\n")
+                }
             } catch {
                 throw options.fail(error)
             }
@@ -121,7 +128,7 @@ struct DecisionCommand: AsyncParsableCommand {
                 let end = CivilDate(parsing: to)
                 if end == nil { issues.append(FieldIssue(field: "to", reason: .invalidFormat, value: to)) }
                 if let start, let end, end < start { issues.append(FieldIssue(field: "to", reason: .endBeforeStart)) }
-                if VietnameseText.normalize(number).isEmpty { issues.append(FieldIssue(field: "number", reason: .required)) }
+                if let issue = Decision.numberIssue(number, field: "number") { issues.append(issue) }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
                 let store = try options.openStore()
                 let data = try Data(contentsOf: URL(fileURLWithPath: csv))
@@ -134,11 +141,12 @@ struct DecisionCommand: AsyncParsableCommand {
                     csv: text, decisionNumber: decision.number, agencies: try await store.agencies(), communes: try await store.communes())
                 let summary = try await store.importDecision(decision, assignments: assignments)
                 options.emit(summary) {
-                    summary.created
-                        ? options.pick(vi: "Đã nhập quyết định \(summary.decisionNumber): \(summary.assignments) phân công",
-                                       en: "Imported decision \(summary.decisionNumber): \(summary.assignments) assignments")
-                        : options.pick(vi: "Quyết định \(summary.decisionNumber) đã có, không thay đổi gì",
-                                       en: "Decision \(summary.decisionNumber) was already imported; nothing changed")
+                    let number = TerminalText.line(summary.decisionNumber)
+                    return summary.created
+                        ? options.pick(vi: "Đã nhập quyết định \(number): \(summary.assignments) phân công",
+                                       en: "Imported decision \(number): \(summary.assignments) assignments")
+                        : options.pick(vi: "Quyết định \(number) đã có, không thay đổi gì",
+                                       en: "Decision \(number) was already imported; nothing changed")
                 }
             } catch {
                 throw options.fail(error)
@@ -155,7 +163,7 @@ struct DecisionCommand: AsyncParsableCommand {
                 let decisions = try await options.openStore().decisions()
                 options.emit(decisions) {
                     decisions.map {
-                        "\($0.number)  \($0.signedOn.officialStyle)  \($0.period.start)–\($0.period.end)"
+                        "\(TerminalText.line($0.number))  \($0.signedOn.officialStyle)  \($0.period.start)–\($0.period.end)"
                             + ($0.isSample ? options.pick(vi: "  [dữ liệu mẫu]", en: "  [sample data]") : "")
                     }.joined(separator: "\n")
                 }
@@ -180,7 +188,8 @@ struct VisitsCommand: AsyncParsableCommand {
                 var lines = [options.pick(vi: "\(page.visits.count) chuyến công tác", en: "\(page.visits.count) visit(s)")]
                 for stored in page.visits {
                     let v = stored.visit
-                    lines.append("  \(VietnameseFormat.dateTime(v.start))  \(v.agencyCode)  \(v.communeCode)  r\(stored.revision)  \(v.cadres.map(\.name).joined(separator: ", "))  \(VietnameseFormat.vnd(v.supportTotalVND, language: options.language))")
+                    let cadres = v.cadres.map { TerminalText.line($0.name) }.joined(separator: ", ")
+                    lines.append("  \(VietnameseFormat.dateTime(v.start))  \(TerminalText.line(v.agencyCode))  \(TerminalText.line(v.communeCode))  r\(stored.revision)  \(cadres)  \(VietnameseFormat.vnd(v.supportTotalVND, language: options.language))")
                 }
                 return lines.joined(separator: "\n")
             }
@@ -207,10 +216,13 @@ struct HistoryCommand: AsyncParsableCommand {
                 throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: id)])
             }
             options.emit(revisions) {
+                // One line per revision, its results indented under it: no line of the results
+                // can start where a revision starts, and controls in them are escaped.
                 revisions.map { r in
                     let v = r.visit
-                    return "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(r.submittedBy)  "
-                        + "\(v.communeCode)  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))  \(v.results)"
+                    let head = "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(TerminalText.line(r.submittedBy))  "
+                        + "\(TerminalText.line(v.communeCode))  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))"
+                    return v.results.isEmpty ? head : head + "\n" + TerminalText.block(v.results)
                 }.joined(separator: "\n")
             }
         } catch {

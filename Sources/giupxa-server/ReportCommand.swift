@@ -27,7 +27,9 @@ struct ReportCommand: AsyncParsableCommand {
                 let report = try await ReportBuilder(store: options.openStore())
                     .report(period: period, policy: policy, agency: selection.agency?.uppercased())
                 let format = ReportRendering.Format(rawValue: options.format.rawValue) ?? .text
-                try selection.write(ReportRendering.render(report, as: format, language: options.language))
+                // The text form goes to a terminal: stored names escaped (CSV, JSON, HTML escape their own way).
+                let shown = format == .text ? TerminalText.report(report) : report
+                try selection.write(ReportRendering.render(shown, as: format, language: options.language))
             } catch {
                 throw options.fail(error)
             }

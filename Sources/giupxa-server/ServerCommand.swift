@@ -66,7 +66,8 @@ struct ServerOptions: ParsableArguments {
         default:
             lines = ["\(error)"]
         }
-        CLIText.writeError(pick(vi: "Lỗi: ", en: "Error: ") + lines.joined(separator: "\n"))
+        // Messages can quote stored or typed text (a name, a code): one escaped line each.
+        CLIText.writeError(pick(vi: "Lỗi: ", en: "Error: ") + lines.map(TerminalText.line).joined(separator: "\n"))
         return .failure
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaCLISupport
 import GiupXaModels
 
 struct AssignmentsCommand: AsyncParsableCommand {
@@ -32,7 +33,9 @@ struct AssignmentsCommand: AsyncParsableCommand {
                 for a in assignments {
                     let role = a.role == .lead ? output.pick(vi: "phụ trách", en: "lead") : output.pick(vi: "phối hợp", en: "supporting")
                     let sample = a.isSample ? output.pick(vi: " [dữ liệu mẫu]", en: " [sample data]") : ""
-                    lines.append("  \(a.communeCode)  \(a.communeName) (\(a.districtName)) — \(role), QĐ \(a.decisionNumber) \(a.period.start)–\(a.period.end)\(sample)")
+                    // Names and numbers come from the server: escaped, so they cannot fake lines.
+                    let (code, commune, district) = (TerminalText.line(a.communeCode), TerminalText.line(a.communeName), TerminalText.line(a.districtName))
+                    lines.append("  \(code)  \(commune) (\(district)) — \(role), QĐ \(TerminalText.line(a.decisionNumber)) \(a.period.start)–\(a.period.end)\(sample)")
                 }
                 return lines.joined(separator: "\n")
             }

@@ -44,8 +44,9 @@ struct Output: Sendable {
             struct Failure: Encodable { var error: String; var fields: [[String: String]] }
             print(CLIText.json(Failure(error: message, fields: fields)))
         case .text, .csv, .html:
-            var lines = [pick(vi: "Lỗi: ", en: "Error: ") + message]
-            lines += fields.map { "  - " + ($0["message"] ?? "") }
+            // Server messages and echoed values are data: one escaped line each.
+            var lines = [pick(vi: "Lỗi: ", en: "Error: ") + TerminalText.line(message)]
+            lines += fields.map { "  - " + TerminalText.line($0["message"] ?? "") }
             CLIText.writeError(lines.joined(separator: "\n"))
         }
         return .failure

@@ -37,7 +37,8 @@ struct ReportCommand: AsyncParsableCommand {
                 configuration: config, language: output.language, counters: try home.openOutbox(), requireAgency: false)
             let report = try await client.complianceReport(request)
             let format = ReportRendering.Format(rawValue: output.format.rawValue) ?? .text
-            let data = ReportRendering.render(report, as: format, language: output.language)
+            // The text form goes to a terminal: names escaped (CSV, JSON, HTML escape their own way).
+            let data = ReportRendering.render(format == .text ? TerminalText.report(report) : report, as: format, language: output.language)
             if let out {
                 // Reports name agencies' cadres and what they did: owner-only, like the outbox.
                 try PrivateFile.write(data, to: out)

@@ -57,8 +57,9 @@ struct SyncCommand: AsyncParsableCommand {
                 vi: "Dữ liệu qua mạng: gửi \(s.bytesSent) byte, nhận \(s.bytesReceived) byte, \(String(format: "%.2f", s.seconds)) giây",
                 en: "On the wire: \(s.bytesSent) bytes sent, \(s.bytesReceived) bytes received, \(String(format: "%.2f", s.seconds)) s"),
         ]
-        for refusal in s.conflicts + s.rejected { lines.append("  \(refusal.id.uuidString): \(refusal.message)") }
-        if let error = s.error { lines.append(o.pick(vi: "Dừng giữa chừng: ", en: "Stopped early: ") + error) }
+        // The server's words are data: escaped.
+        for refusal in s.conflicts + s.rejected { lines.append("  \(refusal.id.uuidString): \(TerminalText.line(refusal.message))") }
+        if let error = s.error { lines.append(o.pick(vi: "Dừng giữa chừng: ", en: "Stopped early: ") + TerminalText.line(error)) }
         return lines.joined(separator: "\n")
     }
 }
@@ -78,7 +79,7 @@ final class ProgressReporter: Sendable {
         let rate = seconds > 0 ? Double(p.bytesSent) / seconds : 0
         let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : 0
         var stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate * 8 / 1000)) kbit/s  ETA \(Int(remaining.rounded())) s"
-        if let error = p.lastError {
+        if let error = p.lastError.map(TerminalText.line) {
             stats += output.pick(vi: "  — mất kết nối (\(error)), thử lại lần \(p.retries)", en: "  — link lost (\(error)), retry \(p.retries)")
         }
         if interactive {

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaCLISupport
 import GiupXaModels
 
 struct VisitCommand: AsyncParsableCommand {
@@ -108,7 +109,7 @@ struct VisitCommand: AsyncParsableCommand {
                         var lines = [output.pick(vi: "Hộp thư đi: \(entries.count) chuyến công tác", en: "Outbox: \(entries.count) visit(s)")]
                         for entry in entries {
                             lines.append(VisitRow.line(entry.visit, status: StateText.name(entry.state, output), output: output))
-                            if let message = entry.message { lines.append("      ↳ \(message)") }
+                            if let message = entry.message { lines.append("      ↳ \(TerminalText.line(message))") }
                         }
                         return lines.joined(separator: "\n")
                     }
@@ -134,9 +135,10 @@ enum StateText {
 enum VisitRow {
     static func line(_ visit: Visit, status: String, output: Output) -> String {
         let days = visit.duration / 86_400
-        let cadres = visit.cadres.map(\.name).joined(separator: ", ")
+        // Names are data (from the server, or an outbox written by an older client): escaped.
+        let cadres = visit.cadres.map { TerminalText.line($0.name) }.joined(separator: ", ")
         let length = String(format: "%.1f", days) + output.pick(vi: " ngày", en: " d")
-        return "  \(VietnameseFormat.dateTime(visit.start))  \(visit.communeCode)  \(length)  [\(status)]  \(cadres)"
+        return "  \(VietnameseFormat.dateTime(visit.start))  \(TerminalText.line(visit.communeCode))  \(length)  [\(status)]  \(cadres)"
     }
 }
 

@@ -63,3 +63,34 @@ extension OperatorTests {
         #expect(!(try h.server("credential", "list").stdout.contains("gx1_")), "secrets are never listed")
     }
 }
+
+extension OperatorTests {
+    /// Issue 15, finding 8: names that would fake lines are refused with their reason; a cadre's
+    /// Windows line ends are accepted, and the results show indented under their revision.
+    @Test func spoofingTextIsRefusedAndLineEndsAreMendedOnTheClient() throws {
+        let h = try Harness()
+        let server = try h.startWithAgency()
+        defer { server.stop() }
+        let spoof = try Harness.run("giupxa-server", ["agency", "add", "--code", "GIA", "--name", "Sở Giả\u{202E}", "--db", h.database, "--lang", "en"])
+        #expect(spoof.status != 0)
+        #expect(spoof.stderr.contains("name: contains invisible characters"), "\(spoof.stderr)")
+        let fakeLine = try Harness.run("giupxa-server", ["agency", "add", "--code", "GIA", "--name", "Sở Giả\nSYT        Sở Y tế", "--db", h.database, "--lang", "en"])
+        #expect(fakeLine.stderr.contains("name: contains control characters"), "\(fakeLine.stderr)")
+        #expect(!(try h.server("agency", "list").stdout.contains("GIA")))
+
+        let file = try h.write("windows.json", """
+            {"commune": "03376", "start": "12/03/2019 08:00", "end": "13/03/2019 16:00",
+             "cadres": [{"name": "Lò Văn Minh"}], "results": "Đã rà soát 45 hộ.\\r\\nr2  giả mạo"}
+            """)
+        let added = try h.client("device", "visit", "add", "--file", file, "--format", "json")
+        #expect(added.status == 0, "\(added.stderr)")
+        let id = try #require(((try added.json() as? [String: Any])?["recorded"] as? [String])?.first)
+        #expect(try h.client("device", "sync").status == 0)
+        let history = try h.server("history", id)
+        #expect(history.status == 0, "\(history.stderr)")
+        let lines = history.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0].hasPrefix("r1  "), "\(history.stdout)")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "\(history.stdout)")
+        #expect(history.stdout.contains("    r2  giả mạo"))
+    }
+}

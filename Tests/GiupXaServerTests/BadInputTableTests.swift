@@ -297,6 +297,12 @@ import Testing
             $0.startTime = Int64(VietnameseFormat.parseDateTime("12/03/2023 08:00")!.timeIntervalSince1970)
             $0.endTime = $0.startTime + 86_400
         } }, expect: .visit(.rejected, .permissionDenied, "no decision assigns this commune")),
+        Row(name: "a cadre name with a right-to-left override", bytes: { keys in submitOne(keys) {
+            $0.cadres[0].name = "Lò Văn\u{202E}Minh"
+        } }, expect: .visit(.rejected, .invalidArgument, "visits[0].cadres[0].name: contains invisible characters")),
+        Row(name: "results of 100,000 alternating combining marks (never normalised)", bytes: { keys in submitOne(keys) {
+            $0.results = "a" + String(repeating: "\u{301}\u{323}", count: 50_000)
+        } }, expect: .visit(.rejected, .invalidArgument, "visits[0].results: a character carries too many combining marks")),
         Row(name: "NFD names are accepted and normalised", bytes: { keys in submitOne(keys) {
             $0.cadres[0].name = "Quàng Văn Thắng".decomposedStringWithCanonicalMapping
         } }, expect: .visit(.stored, .ok, "")),

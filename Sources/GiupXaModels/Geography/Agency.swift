@@ -13,6 +13,16 @@ public struct Agency: Sendable, Hashable, Codable {
 
     public var searchKey: String { VietnameseText.searchKey(name) }
 
+    /// Longest name, in Unicode scalars of the NFC text (`TextRules`).
+    public static let maxNameLength = 200
+
+    /// The issue with this agency's (normalised) name, if any: required, then the one-line
+    /// text rules. Operators register agencies by hand or from CSV; both check here.
+    public func nameIssue(field: String) -> FieldIssue? {
+        if name.isEmpty { return FieldIssue(field: field, reason: .required) }
+        return TextRules.issue(field: field, text: name, kind: .singleLine, limit: Self.maxNameLength, isNormalized: true)
+    }
+
     /// 2–16 characters of A–Z, 0–9 and underscore.
     public static func isValidCode(_ code: String) -> Bool {
         (2...16).contains(code.utf8.count)

@@ -10,6 +10,18 @@ public struct Decision: Sendable, Hashable, Codable {
     /// Data shipped for demonstration, not an official record.
     public var isSample: Bool
 
+    /// Longest decision number, in Unicode scalars ("708/QĐ-UBND" is 11; 64 leaves room
+    /// for long issuer suffixes).
+    public static let maxNumberLength = 64
+
+    /// The issue with a decision number as an operator typed it, if any: required, then the
+    /// one-line text rules on its normalised form.
+    public static func numberIssue(_ number: String, field: String) -> FieldIssue? {
+        let number = VietnameseText.normalize(number)
+        if number.isEmpty { return FieldIssue(field: field, reason: .required) }
+        return TextRules.issue(field: field, text: number, kind: .singleLine, limit: maxNumberLength, isNormalized: true)
+    }
+
     public init(number: String, signedOn: CivilDate, period: DateRange, standingAgencyCode: String, isSample: Bool = false) {
         self.number = VietnameseText.normalize(number)
         self.signedOn = signedOn

@@ -5,16 +5,37 @@ import Foundation
 public enum VietnameseText {
     /// Canonical composition (NFC) with surrounding whitespace trimmed. Some keyboards and
     /// systems send NFD ("Mường Nhé" is 13 code points in NFD, 9 in NFC); we store NFC only.
+    ///
+    /// Linear-time on any input: text that NFC could make slow — a run of more than
+    /// `TextRules.maxCombiningMarks` combining scalars, or more than `maxNormalizedScalars`
+    /// scalars — is returned as it is (trimmed), and `TextRules` then refuses it.
     public static func normalize(_ text: String) -> String {
-        // Every visit field goes through here on the server's ingest path, and Foundation's
-        // normalization bridges through NSString: skip it for text that is NFC already.
-        let composed = isStableUnderNFC(text) ? text : text.precomposedStringWithCanonicalMapping
+        // Every visit field goes through here on the server's ingest path (before validation),
+        // and Foundation's normalization bridges through NSString: skip it for text that is
+        // NFC already, and for text it is not safe to hand over.
+        let composed = isStableUnderNFC(text) || !isSafeToNormalize(text) ? text : text.precomposedStringWithCanonicalMapping
         // Unicode's White_Space is CharacterSet.whitespacesAndNewlines, without building a
         // CharacterSet per call (that getter was 3 % of the server's ingest).
         guard let first = composed.unicodeScalars.first, let last = composed.unicodeScalars.last,
               isWhitespace(first) || isWhitespace(last)
         else { return composed }
         return composed.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Above this many scalars no text is normalised: 3 × 4000 × 4 = 48,000. The longest
+    /// field limit is 4000 scalars and NFD Vietnamese takes at most 3 scalars per letter, so
+    /// every text a validator can accept (≤ 12,000 raw scalars) is normalised, with a factor 4
+    /// of room for limits raised by configuration and for CSV cells; a 16 MiB message's
+    /// megabytes of text never reach Foundation just to be refused as too long.
+    public static let maxNormalizedScalars = 3 * 4000 * 4
+
+    /// No run of more than `TextRules.maxCombiningMarks` combining scalars and at most
+    /// `maxNormalizedScalars` scalars: NFC (and NFD) of it takes linear time.
+    static func isSafeToNormalize(_ text: String) -> Bool {
+        // At most 4 UTF-8 bytes per scalar: this many bytes are surely too many scalars.
+        if text.utf8.count > 4 * maxNormalizedScalars { return false }
+        let scan = TextRules.Scan(text)
+        return scan.longestMarkRun <= TextRules.maxCombiningMarks && scan.scalars <= maxNormalizedScalars
     }
 
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
@@ -60,7 +81,10 @@ public enum VietnameseText {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         // NFD splits base letters from their marks; đ/Đ do not decompose and are mapped by hand.
-        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+        // Text unsafe to decompose (stored before the text rules, say) keeps its raw scalars:
+        // its marks are still dropped, in linear time.
+        let decomposed = isSafeToNormalize(text) ? text.decomposedStringWithCanonicalMapping : text
+        for scalar in decomposed.unicodeScalars {
             if scalar.properties.generalCategory == .nonspacingMark { continue }
             if scalar.properties.isWhitespace {
                 pendingSpace = !out.isEmpty
@@ -76,8 +100,9 @@ public enum VietnameseText {
         return String(out)
     }
 
-    /// True when `text` contains a C0/C1 control character other than tab, CR and LF (text
-    /// pasted from Windows keeps its CRLF line ends).
+    /// True when `text` contains a C0/C1 control character other than tab, CR and LF.
+    /// The narrower check of the first protocol version; validation now uses `TextRules`,
+    /// which also refuses tab and CR, LF in one-line fields, and invisible characters.
     /// (General category Cc is exactly U+0000–U+001F and U+007F–U+009F: compared directly,
     /// as this runs on every text field of every visit received.)
     static func containsControlCharacters(_ text: String) -> Bool {

@@ -15,6 +15,10 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
         case negative
         case tooLarge = "too_large"
         case controlCharacters = "control_characters"
+        /// Cf (bidi controls, zero-width and tag characters, …), U+2028, U+2029.
+        case invisibleCharacters = "invisible_characters"
+        /// More than `TextRules.maxCombiningMarks` combining scalars in a row.
+        case combiningMarks = "combining_marks"
         case unknownCommune = "unknown_commune"
         case unknownAgency = "unknown_agency"
         case duplicate
@@ -61,7 +65,18 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
         case .unknownCategory: return l.pick(vi: "loại hoạt động không tồn tại\(v)", en: "unknown activity category\(v)")
         case .negative: return l.pick(vi: "không được âm", en: "must not be negative")
         case .tooLarge: return l.pick(vi: "giá trị quá lớn (tối đa \(n))", en: "is too large (at most \(n))")
-        case .controlCharacters: return l.pick(vi: "chứa ký tự điều khiển không hợp lệ", en: "contains control characters")
+        case .controlCharacters:
+            return l.pick(
+                vi: "chứa ký tự điều khiển không được phép (tab, ký tự xuống dòng CR, hoặc xuống dòng trong ô chỉ có một dòng); hãy xoá các ký tự này",
+                en: "contains control characters that are not allowed (tab, carriage return, or a line break in a one-line field); remove them")
+        case .invisibleCharacters:
+            return l.pick(
+                vi: "chứa ký tự ẩn (ký tự đổi chiều chữ, ký tự không độ rộng, ký tự ngắt dòng Unicode…); hãy xoá các ký tự ẩn này, thường gặp khi dán văn bản từ nơi khác",
+                en: "contains invisible characters (text-direction, zero-width or Unicode line-separator characters); delete them — they often come with pasted text")
+        case .combiningMarks:
+            return l.pick(
+                vi: "có chữ mang quá nhiều dấu (hơn \(n) dấu liền nhau); hãy gõ lại chữ đó",
+                en: "a character carries too many combining marks (more than \(n) in a row); retype it")
         case .unknownCommune: return l.pick(vi: "không có xã với mã này\(v)", en: "no commune has this code\(v)")
         case .unknownAgency: return l.pick(vi: "không có cơ quan với mã này\(v)", en: "no agency has this code\(v)")
         case .duplicate: return l.pick(vi: "bị trùng\(v)", en: "is a duplicate\(v)")

@@ -18,19 +18,20 @@ public struct VisitValidator: Sendable {
 
     public func issues(in visit: Visit, now: Date = Date()) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        func text(_ value: String, _ field: String, max: Int, required: Bool = false) {
+        // Limits count Unicode scalars of the NFC text (one per Vietnamese letter), never
+        // graphemes, which a ZWJ chain makes unbounded. The visit is normalised: its text is NFC,
+        // or left raw by `normalize` because it is unsafe, which the rules refuse anyway.
+        func text(_ value: String, _ field: String, _ kind: TextRules.Kind, max: Int, required: Bool = false) {
             if required && value.isEmpty { issues.append(FieldIssue(field: field, reason: .required)) }
-            // Characters never outnumber UTF-8 bytes: count graphemes (slow) only when the bytes could exceed the limit.
-            if value.utf8.count > max && value.count > max { issues.append(FieldIssue(field: field, reason: .tooLong, limit: max)) }
-            if VietnameseText.containsControlCharacters(value) {
-                issues.append(FieldIssue(field: field, reason: .controlCharacters))
-            }
+            if let issue = TextRules.issue(field: field, text: value, kind: kind, limit: max, isNormalized: true) { issues.append(issue) }
         }
 
         if visit.communeCode.isEmpty {
             issues.append(FieldIssue(field: "commune", reason: .required))
         } else if !Commune.isValidCode(visit.communeCode) {
-            issues.append(FieldIssue(field: "commune", reason: .invalidFormat, value: String(visit.communeCode.prefix(16))))
+            // Cut by scalars: 16 graphemes of a hostile code can be megabytes.
+            let echo = String(String.UnicodeScalarView(visit.communeCode.unicodeScalars.prefix(16)))
+            issues.append(FieldIssue(field: "commune", reason: .invalidFormat, value: echo))
         }
 
         if visit.end <= visit.start {
@@ -50,25 +51,25 @@ public struct VisitValidator: Sendable {
             issues.append(FieldIssue(field: "cadres", reason: .tooMany, limit: limits.maxCadres))
         }
         for (i, cadre) in visit.cadres.prefix(limits.maxCadres).enumerated() {
-            text(cadre.name, "cadres[\(i)].name", max: limits.maxShortText, required: true)
-            text(cadre.position, "cadres[\(i)].position", max: limits.maxShortText)
+            text(cadre.name, "cadres[\(i)].name", .singleLine, max: limits.maxShortText, required: true)
+            text(cadre.position, "cadres[\(i)].position", .singleLine, max: limits.maxShortText)
         }
 
-        text(visit.plan.summary, "plan.summary", max: limits.maxLongText, required: visit.plan.hasWrittenPlan)
+        text(visit.plan.summary, "plan.summary", .multiLine, max: limits.maxLongText, required: visit.plan.hasWrittenPlan)
 
         if visit.activities.count > limits.maxActivities {
             issues.append(FieldIssue(field: "activities", reason: .tooMany, limit: limits.maxActivities))
         }
         for (i, activity) in visit.activities.prefix(limits.maxActivities).enumerated() {
-            text(activity.description, "activities[\(i)].description", max: limits.maxLongText)
+            text(activity.description, "activities[\(i)].description", .multiLine, max: limits.maxLongText)
         }
 
         if visit.support.count > limits.maxSupportItems {
             issues.append(FieldIssue(field: "support", reason: .tooMany, limit: limits.maxSupportItems))
         }
         for (i, item) in visit.support.prefix(limits.maxSupportItems).enumerated() {
-            text(item.description, "support[\(i)].description", max: limits.maxShortText, required: true)
-            text(item.unit, "support[\(i)].unit", max: 32)
+            text(item.description, "support[\(i)].description", .singleLine, max: limits.maxShortText, required: true)
+            text(item.unit, "support[\(i)].unit", .singleLine, max: 32)
             if item.valueVND < 0 {
                 issues.append(FieldIssue(field: "support[\(i)].value_vnd", reason: .negative))
             } else if item.valueVND > limits.maxValueVND {
@@ -81,8 +82,8 @@ public struct VisitValidator: Sendable {
             }
         }
 
-        text(visit.results, "results", max: limits.maxLongText)
-        text(visit.communeRequests, "commune_requests", max: limits.maxLongText)
+        text(visit.results, "results", .multiLine, max: limits.maxLongText)
+        text(visit.communeRequests, "commune_requests", .multiLine, max: limits.maxLongText)
         return issues
     }
 }

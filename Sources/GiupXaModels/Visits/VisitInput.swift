@@ -82,7 +82,8 @@ public struct VisitInput: Sendable, Codable {
 
     /// The validated visit. `communes` (the agency's assigned communes, from its cached
     /// assignments or the server's) lets a cadre name the commune instead of typing its code;
-    /// names match without tones or case.
+    /// names match without tones or case. Multi-line fields get LF line ends (Windows text);
+    /// any other character the text rules refuse is reported, never silently dropped.
     public func resolve(communes: [(code: String, name: String)], now: Date = Date()) throws(ValidationError) -> Visit {
         var issues: [FieldIssue] = []
         var uuid = UUID.version7(at: now)
@@ -102,18 +103,18 @@ public struct VisitInput: Sendable, Codable {
                 issues.append(FieldIssue(field: "activities[\(i)].category", reason: .unknownCategory, value: String(activity.category.prefix(40))))
                 continue
             }
-            mapped.append(Activity(category: category, description: activity.description ?? ""))
+            mapped.append(Activity(category: category, description: Self.lines(activity.description)))
         }
         let visit = Visit(
             id: uuid, communeCode: communeCode,
             start: startDate ?? Date(timeIntervalSince1970: 0), end: endDate ?? Date(timeIntervalSince1970: 1),
             cadres: cadres.map { Cadre(name: $0.name, position: $0.position ?? "") },
-            plan: VisitPlan(hasWrittenPlan: plan?.written ?? false, summary: plan?.summary ?? ""),
+            plan: VisitPlan(hasWrittenPlan: plan?.written ?? false, summary: Self.lines(plan?.summary)),
             activities: mapped,
             support: (support ?? []).map {
                 SupportItem(description: $0.description, quantity: $0.quantity ?? 1, unit: $0.unit ?? "", valueVND: $0.valueVnd)
             },
-            results: results ?? "", communeRequests: communeRequests ?? ""
+            results: Self.lines(results), communeRequests: Self.lines(communeRequests)
         ).normalized()
         if issues.isEmpty {
             issues = VisitValidator().issues(in: visit, now: now)
@@ -123,6 +124,11 @@ public struct VisitInput: Sendable, Codable {
         }
         if !issues.isEmpty { throw ValidationError(issues) }
         return visit
+    }
+
+    /// A multi-line field's text with CRLF and lone CR as LF, which the server requires.
+    static func lines(_ text: String?) -> String {
+        TextRules.unifyingLineEndings(text ?? "")
     }
 
     /// A five-digit code as it is; otherwise the cached commune whose name matches.

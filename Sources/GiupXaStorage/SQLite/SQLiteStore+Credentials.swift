@@ -135,7 +135,8 @@ extension SQLiteStore {
             return .agency(code: code.uppercased())
         case .operator(let name):
             let name = VietnameseText.normalize(name)
-            guard (1...64).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            // The name is shown in listings and logs: the one-line text rules, 64 scalars.
+            guard !name.isEmpty, TextRules.reason(for: name, kind: .singleLine, limit: 64, isNormalized: true) == nil else {
                 throw StoreError.invalidOperatorName(name)
             }
             return .operator(name: name)
