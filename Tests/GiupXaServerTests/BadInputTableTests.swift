@@ -281,6 +281,21 @@ import Testing
             request.amendments = [amendment]
             return authed(keys, [MessageCodec.request(callID: 1, method: .amendVisits, message: request)])
         }, expect: .status(.invalidArgument, "amendments[0].activities: has too many items")),
+        Row(name: "a visit whose cadre carries a thousand unknown fields", bytes: { keys in
+            // Visit{…, cadres: Cadre{name: "A", field 15 × 1000}}, built by hand: a decoder keeps unknown fields.
+            let cadre: [UInt8] = [0x0A, 0x01, 0x41] + Array([UInt8]([0x7A, 0x00]).repeated(1000))
+            var visitBytes = ByteBuffer(bytes: Array(MessageCodec.serialize(visit { $0.cadres = [] }).readableBytesView) + [0x2A])
+            Varint.write(UInt32(cadre.count), to: &visitBytes)
+            visitBytes.writeBytes(cadre)
+            var message = ByteBuffer(bytes: [0x0A])
+            Varint.write(UInt32(visitBytes.readableBytes), to: &message)
+            message.writeBuffer(&visitBytes)
+            return authed(keys, [request(method: 2, message: Array(message.readableBytesView))])
+        }, expect: .status(.invalidArgument, "visits[0].cadres[0]: has too many items (at most 32)")),
+        Row(name: "a group tag ahead of a pile of empty visits", bytes: { keys in
+            // Field 15 as a start and end group, then visits the scan must still count.
+            authed(keys, [request(method: 2, message: [0x7B, 0x7C] + Array([UInt8]([0x0A, 0x00]).repeated(20)))])
+        }, expect: .status(.invalidArgument, "request: has an invalid format")),
         // Finding 11: another agency's visit id is said to be taken, without its revision.
         Row(name: "another agency's visit id", bytes: { keys in submitOne(keys) { $0.id = otherAgencysVisit.id.wireBytes } },
             expect: .visit(.conflict, .alreadyExists, "already taken")),
