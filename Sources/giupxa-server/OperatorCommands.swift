@@ -209,7 +209,8 @@ struct HistoryCommand: AsyncParsableCommand {
             options.emit(revisions) {
                 revisions.map { r in
                     let v = r.visit
-                    return "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(r.submittedBy)  "
+                    let source = r.source?.label(options.language) ?? options.pick(vi: "(nguồn không ghi nhận)", en: "(source not recorded)")
+                    return "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(r.submittedBy)  [\(source)]  "
                         + "\(v.communeCode)  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))  \(v.results)"
                 }.joined(separator: "\n")
             }
