@@ -253,9 +253,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Starts the real executables over loopback; depending on them makes `swift test` build them.
+        // GiupXaProtocol: to write the bundles an attacker or an old client would (signed bundles).
         .testTarget(
             name: "GiupXaIntegrationTests",
-            dependencies: ["giupxa", "giupxa-server", "giupxa-linksim", "GiupXaModels"],
+            dependencies: ["giupxa", "giupxa-server", "giupxa-linksim", "GiupXaModels", "GiupXaProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,8 @@ public import GiupXaStorage
 
 /// Issues credentials for operators' commands: a fresh secret bound to this server's static
 /// key. The text is returned once for the operator to hand over; the store keeps only the
-/// verifier (the derived public key and psk).
+/// verifier (the derived public keys and psk). This is the one moment the server holds the
+/// secret, so the bundle-signing public key (PROTOCOL.md §15) is registered here too.
 public struct CredentialIssuer: Sendable {
     let store: any GiupXaStore
 
@@ -26,7 +27,8 @@ public struct CredentialIssuer: Sendable {
         let credential = SecureCredential.generate(serverPublicKey: serverKey)
         let verifier = credential.verifier
         let info = try await store.issueCredential(
-            for: owner, publicKey: verifier.publicKey, psk: verifier.psk, replacing: replacing, now: now)
+            for: owner, publicKey: verifier.publicKey, psk: verifier.psk, bundleKey: verifier.bundlePublicKey,
+            replacing: replacing, now: now)
         return Issued(info: info, text: credential.text)
     }
 }

@@ -17,16 +17,34 @@ public struct VisitIntake: Sendable {
         self.maxVisitsPerBatch = maxVisitsPerBatch
     }
 
-    /// - Parameter credentialID: the sending connection's credential; nil for an offline bundle.
+    /// - Parameters:
+    ///   - credentialID: the sending connection's credential; nil for an offline bundle.
+    ///   - source: who vouches for the visits, recorded with each revision stored.
     public func submit(
-        _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, credentialID: Int64? = nil, language: Language, logger: Logger
+        _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, credentialID: Int64? = nil, source: VisitSource = .sync,
+        language: Language, logger: Logger
     ) async throws -> Giupxa_V1_SubmitVisitsResponse {
         let results = try await process(request.visits, field: "visits", agency: agency, language: language, logger: logger) { accepted, now in
-            try await store.submitVisits(accepted.map(\.visit), agencyCode: agency.code, credentialID: credentialID, receivedAt: now)
+            try await store.submitVisits(
+                accepted.map(\.visit), agencyCode: agency.code, credentialID: credentialID, source: source, receivedAt: now)
         }
         var response = Giupxa_V1_SubmitVisitsResponse()
         response.results = results
         return response
+    }
+
+    /// Any number of visits, in batches of the limit, as an operator's import does: one result
+    /// per visit, in order.
+    public func submitAll(
+        _ request: Giupxa_V1_SubmitVisitsRequest, agency: Agency, source: VisitSource, language: Language, logger: Logger
+    ) async throws -> [Giupxa_V1_VisitResult] {
+        var results: [Giupxa_V1_VisitResult] = []
+        for start in stride(from: 0, to: request.visits.count, by: maxVisitsPerBatch) {
+            var chunk = Giupxa_V1_SubmitVisitsRequest()
+            chunk.visits = Array(request.visits[start..<min(start + maxVisitsPerBatch, request.visits.count)])
+            results += try await submit(chunk, agency: agency, source: source, language: language, logger: logger).results
+        }
+        return results
     }
 
     public func amend(
@@ -35,7 +53,7 @@ public struct VisitIntake: Sendable {
         let bases = request.amendments.map { Int($0.baseRevision) }
         let results = try await process(request.amendments.map(\.visit), field: "amendments", agency: agency, language: language, logger: logger) { accepted, now in
             let amendments = accepted.map { VisitAmendment(visit: $0.visit, baseRevision: bases[$0.index]) }
-            return try await store.amendVisits(amendments, agencyCode: agency.code, receivedAt: now)
+            return try await store.amendVisits(amendments, agencyCode: agency.code, source: .sync, receivedAt: now)
         }
         var response = Giupxa_V1_AmendVisitsResponse()
         response.results = results

@@ -16,12 +16,18 @@ public protocol GiupXaStore: Sendable {
     func addAgencies(_ agencies: [Agency]) async throws
 
     // Credentials (PROTOCOL.md §12): the store keeps each credential's verifier — the client's
-    // static public key and psk — never the secret.
+    // static public key, psk and bundle-signing public key — never the secret.
     /// Issues a credential; an agency's earlier ones stay valid until revoked. With `replacing`,
     /// every live credential of the same owner is revoked in the same transaction (rotation).
-    func issueCredential(for owner: CredentialOwner, publicKey: Data, psk: Data, replacing: Bool, now: Date) async throws -> CredentialInfo
+    /// `bundleKey`: the Ed25519 public key that verifies the credential's bundles (§15).
+    func issueCredential(
+        for owner: CredentialOwner, publicKey: Data, psk: Data, bundleKey: Data?, replacing: Bool, now: Date
+    ) async throws -> CredentialInfo
     /// The live credential whose static public key this is, with its owner.
     func authenticate(publicKey: Data) async throws -> AuthenticatedCredential?
+    /// The credential whose static public key this is, revoked or not, with its bundle key:
+    /// what a bundle's importer checks the bundle against (PROTOCOL.md §15).
+    func bundleSigner(publicKey: Data) async throws -> BundleSigner?
     /// Accepts a handshake counter only if it exceeds every one the credential used before,
     /// and records it durably. Returns nil when accepted, else the highest counter seen.
     func advanceHandshakeCounter(credentialID: Int64, to counter: UInt64) async throws -> UInt64?
@@ -62,11 +68,14 @@ public protocol GiupXaStore: Sendable {
     /// outcome of `.stored` means the visit is on disk. Visits must be normalised and valid.
     /// `credentialID`: the credential whose connection sent them (nil: an offline bundle),
     /// kept with each visit it stores first, or resends first after a bundle brought it
-    /// (agency dictionaries, PROTOCOL.md §9.5).
-    func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome]
+    /// (agency dictionaries, PROTOCOL.md §9.5). `source`: who vouched for them, kept with each
+    /// revision stored.
+    func submitVisits(
+        _ visits: [Visit], agencyCode: String, credentialID: Int64?, source: VisitSource, receivedAt: Date
+    ) async throws -> [SubmitOutcome]
     func visits(_ query: VisitQuery) async throws -> VisitPage
     /// Stores corrections as new revisions, each only if made from the latest revision.
-    func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome]
+    func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, source: VisitSource, receivedAt: Date) async throws -> [SubmitOutcome]
     /// Every revision of a visit, oldest first.
     func revisions(visitID: UUID) async throws -> [VisitRevision]
     /// The latest revision of the `count` most recent visits first stored through a credential,
@@ -85,18 +94,51 @@ public struct VisitAmendment: Sendable, Hashable {
     }
 }
 
-/// One stored revision: who sent it and when.
+/// One stored revision: who sent it, who vouched for it, and when.
 public struct VisitRevision: Sendable, Hashable, Codable {
     public var revision: Int
     public var visit: Visit
+    /// The agency it was stored for.
     public var submittedBy: String
+    /// nil for revisions stored before the source was recorded.
+    public var source: VisitSource?
     public var receivedAt: Date
 }
 
+/// A credential as a bundle's importer needs it: owner, state, and the key its signatures
+/// verify under (nil for credentials issued before signed bundles: they cannot sign one).
+public struct BundleSigner: Sendable, Hashable {
+    public var info: CredentialInfo
+    public var bundleKey: Data?
+
+    public init(info: CredentialInfo, bundleKey: Data?) {
+        self.info = info
+        self.bundleKey = bundleKey
+    }
+}
+
 extension GiupXaStore {
-    /// Visits that came through no connection's credential.
+    /// Visits that came through no connection's credential, recorded as `import`.
     public func submitVisits(_ visits: [Visit], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
-        try await submitVisits(visits, agencyCode: agencyCode, credentialID: nil, receivedAt: receivedAt)
+        try await submitVisits(visits, agencyCode: agencyCode, credentialID: nil, source: .import, receivedAt: receivedAt)
+    }
+
+    /// As a connection's SubmitVisits (`sync`) when a credential sent them, else as `import`.
+    public func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome] {
+        try await submitVisits(
+            visits, agencyCode: agencyCode, credentialID: credentialID, source: credentialID == nil ? .import : .sync, receivedAt: receivedAt)
+    }
+
+    /// As a connection's AmendVisits.
+    public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+        try await amendVisits(amendments, agencyCode: agencyCode, source: .sync, receivedAt: receivedAt)
+    }
+
+    /// A credential without a bundle-signing key.
+    public func issueCredential(
+        for owner: CredentialOwner, publicKey: Data, psk: Data, replacing: Bool, now: Date
+    ) async throws -> CredentialInfo {
+        try await issueCredential(for: owner, publicKey: publicKey, psk: psk, bundleKey: nil, replacing: replacing, now: now)
     }
 
     public func loadDefaultData() async throws -> DefaultDataSummary { try await loadDefaultData(sampleDecision: true) }

@@ -35,7 +35,7 @@ struct ImportVisitsCommand: AsyncParsableCommand {
             }
             // All or nothing: a file with a broken visit is fixed first, then imported whole.
             if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
-            try await IntakeImport.run(request, agency: agency, store: store, options: options)
+            try await IntakeImport.run(request, agency: agency, source: .import, store: store, options: options)
         } catch let exit as ExitCode {
             throw exit
         } catch {

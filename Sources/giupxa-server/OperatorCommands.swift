@@ -220,7 +220,8 @@ struct HistoryCommand: AsyncParsableCommand {
                 // can start where a revision starts, and controls in them are escaped.
                 revisions.map { r in
                     let v = r.visit
-                    let head = "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(TerminalText.line(r.submittedBy))  "
+                    let source = r.source?.label(options.language) ?? options.pick(vi: "(nguồn không ghi nhận)", en: "(source not recorded)")
+                    let head = "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(TerminalText.line(r.submittedBy))  [\(TerminalText.line(source))]  "
                         + "\(TerminalText.line(v.communeCode))  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))"
                     return v.results.isEmpty ? head : head + "\n" + TerminalText.block(v.results)
                 }.joined(separator: "\n")

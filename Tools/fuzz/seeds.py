@@ -152,9 +152,10 @@ except ImportError:
 save("context-stream", "empty", b"")
 save("context-stream", "selector-only", b"\x03")
 
-# bundle: selector 0 = file as is, 1 = file without its SHA-256 (the harness appends it).
-def bundle(header, payload):
-    body = b"GXB1" + varint(len(header)) + header + varint(len(payload)) + payload
+# bundle: selector 0 = file as is, 1 = file without its trailer (the harness appends it: the
+# SHA-256 for format 1, 64 zero bytes for format 2's signature, which the parser does not check).
+def bundle(header, payload, magic=b"GXB1"):
+    body = magic + varint(len(header)) + header + varint(len(payload)) + payload
     return body
 submits = [m for m in messages if m.startswith(b"\x0a") and b"\x12\x05" in m] or [field(1, 2, visit_extreme)]
 for i, submit in enumerate(submits[:2] + [field(1, 2, visit_extreme)]):
@@ -165,6 +166,21 @@ for i, submit in enumerate(submits[:2] + [field(1, 2, visit_extreme)]):
         body = bundle(header, payload)
         save("bundle", f"bundle-{i}-mode{mode}-checksummed", b"\x00" + body + hashlib.sha256(body).digest())
         save("bundle", f"bundle-{i}-mode{mode}-unchecksummed", b"\x01" + body)
+# Format 2 (signed): the structure the importer reads before it looks the credential up.
+signer = bytes(range(32))
+for i, submit in enumerate(submits[:1] + [field(1, 2, visit_extreme)]):
+    for mode, payload in ((0, submit), (1, deflate(submit))):
+        header = field(1, 0, 2) + field(2, 2, b"STNMT") + field(3, 0, 1_750_000_000_000) + field(4, 0, 1) \
+            + (field(5, 0, mode) if mode else b"") + field(6, 2, b"giupxa/0.1") + field(7, 2, signer)
+        body = bundle(header, payload, b"GXB2")
+        save("bundle", f"signed-{i}-mode{mode}", b"\x00" + body + bytes(64))
+        save("bundle", f"signed-{i}-mode{mode}-unsigned-tail", b"\x01" + body)
+for name, body in {
+    "signed-short-key": bundle(field(1, 0, 2) + field(7, 2, b"\x01" * 31), b"", b"GXB2"),
+    "signed-version-1": bundle(field(1, 0, 1) + field(7, 2, signer), b"", b"GXB2"),
+    "signed-magic-only": b"GXB2",
+}.items():
+    save("bundle", f"edge-{name}", b"\x01" + body)
 for name, body in {
     "empty": b"",
     "magic-only": b"GXB1",

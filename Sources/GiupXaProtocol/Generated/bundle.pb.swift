@@ -12,6 +12,11 @@
 /// A bundle carries pending visits from a commune with no signal to the server by other means
 /// (a USB stick, a cadre travelling to the district). Field numbers are never reused.
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 public import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -29,7 +34,7 @@ public nonisolated struct Giupxa_V1_BundleHeader: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 1 for this layout.
+  /// 2 for signed bundles ("GXB2"); 1 for the unsigned layout of earlier clients ("GXB1").
   public var formatVersion: UInt32 = 0
 
   /// The agency whose visits these are.
@@ -45,6 +50,10 @@ public nonisolated struct Giupxa_V1_BundleHeader: Sendable {
 
   public var clientName: String = String()
 
+  /// Format 2: the signing credential's X25519 static public key (32 bytes, PROTOCOL.md §12.1),
+  /// the key the server already files the credential under. Empty in format 1.
+  public var credentialPublicKey: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -56,7 +65,7 @@ fileprivate nonisolated let _protobuf_package = "giupxa.v1"
 
 nonisolated extension Giupxa_V1_BundleHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BundleHeader"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}format_version\0\u{3}agency_code\0\u{3}created_time_ms\0\u{3}visit_count\0\u{1}compression\0\u{3}client_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}format_version\0\u{3}agency_code\0\u{3}created_time_ms\0\u{3}visit_count\0\u{1}compression\0\u{3}client_name\0\u{3}credential_public_key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -70,6 +79,7 @@ nonisolated extension Giupxa_V1_BundleHeader: SwiftProtobuf.Message, SwiftProtob
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.visitCount) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.compression) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.clientName) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.credentialPublicKey) }()
       default: break
       }
     }
@@ -94,6 +104,9 @@ nonisolated extension Giupxa_V1_BundleHeader: SwiftProtobuf.Message, SwiftProtob
     if !self.clientName.isEmpty {
       try visitor.visitSingularStringField(value: self.clientName, fieldNumber: 6)
     }
+    if !self.credentialPublicKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.credentialPublicKey, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -104,6 +117,7 @@ nonisolated extension Giupxa_V1_BundleHeader: SwiftProtobuf.Message, SwiftProtob
     if lhs.visitCount != rhs.visitCount {return false}
     if lhs.compression != rhs.compression {return false}
     if lhs.clientName != rhs.clientName {return false}
+    if lhs.credentialPublicKey != rhs.credentialPublicKey {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,9 +4,10 @@ public import Foundation
 /// A v2 credential as the operator hands it out: `"gx2_"` + base64url (no padding) of a
 /// 32-byte secret followed by the server's 32-byte static public key — 90 ASCII characters.
 ///
-/// The client derives everything it needs from it (PROTOCOL.md §12): its X25519 static key
-/// and its psk, by HKDF-SHA256. The server keeps only the derived public key and psk
-/// (`CredentialVerifier`), neither of which lets anyone complete a handshake.
+/// The client derives everything it needs from it (PROTOCOL.md §12): its X25519 static key,
+/// its psk and its bundle-signing key (§15), by HKDF-SHA256. The server keeps only the derived
+/// public keys and psk (`CredentialVerifier`), none of which lets anyone complete a handshake
+/// or sign a bundle.
 public struct SecureCredential: Sendable, Hashable {
     public static let prefix = "gx2_"
 
@@ -42,9 +43,18 @@ public struct SecureCredential: Sendable, Hashable {
     /// The pre-shared key mixed into the handshake's second message (IKpsk2).
     public var psk: Data { derive("giupxa v2 psk") }
 
+    /// The Ed25519 key that signs this credential's offline bundles (PROTOCOL.md §15). Its own
+    /// derivation, so a signature can never be mistaken for, or help forge, a handshake.
+    public var bundleSigningKey: Curve25519.Signing.PrivateKey {
+        // An Ed25519 private key is any 32-byte seed.
+        try! Curve25519.Signing.PrivateKey(rawRepresentation: derive("giupxa v2 bundle signing"))
+    }
+
     /// What the server stores to verify this credential.
     public var verifier: CredentialVerifier {
-        CredentialVerifier(publicKey: staticKey.publicKey.rawRepresentation, psk: psk)
+        CredentialVerifier(
+            publicKey: staticKey.publicKey.rawRepresentation, psk: psk,
+            bundlePublicKey: bundleSigningKey.publicKey.rawRepresentation)
     }
 
     private func derive(_ info: String) -> Data {
@@ -54,14 +64,17 @@ public struct SecureCredential: Sendable, Hashable {
 }
 
 /// The server's record of a credential: the client's static public key (its identity in the
-/// handshake) and the psk. Neither can be turned back into the secret.
+/// handshake), the psk and the bundle-signing public key. None can be turned back into the secret.
 public struct CredentialVerifier: Sendable, Hashable {
     public var publicKey: Data
     public var psk: Data
+    /// Ed25519 public key checking the credential's bundle signatures (32 bytes).
+    public var bundlePublicKey: Data
 
-    public init(publicKey: Data, psk: Data) {
+    public init(publicKey: Data, psk: Data, bundlePublicKey: Data) {
         self.publicKey = publicKey
         self.psk = psk
+        self.bundlePublicKey = bundlePublicKey
     }
 }
 

@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     public func issueCredential(
-        for owner: CredentialOwner, publicKey: Data, psk: Data, replacing: Bool, now: Date
+        for owner: CredentialOwner, publicKey: Data, psk: Data, bundleKey: Data?, replacing: Bool, now: Date
     ) async throws -> CredentialInfo {
         let owner = try Self.canonical(owner)
         return try await pool.write { db in
@@ -19,10 +19,10 @@ extension SQLiteStore {
             let (role, agency, name) = Self.columns(owner)
             try db.execute(
                 sql: """
-                    INSERT INTO credential(role, agency_code, operator_name, public_key, psk, issued_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO credential(role, agency_code, operator_name, public_key, psk, bundle_key, issued_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [role, agency, name, publicKey, psk, now.timeIntervalSince1970])
+                arguments: [role, agency, name, publicKey, psk, bundleKey, now.timeIntervalSince1970])
             return CredentialInfo(id: db.lastInsertedRowID, owner: owner, issuedAt: now, revokedAt: nil)
         }
     }
@@ -45,6 +45,17 @@ extension SQLiteStore {
                 principal = .agency(Self.agency(from: row))
             }
             return AuthenticatedCredential(id: row["id"], principal: principal, psk: row["psk"])
+        }
+    }
+
+    public func bundleSigner(publicKey: Data) async throws -> BundleSigner? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: "SELECT id, role, agency_code, operator_name, issued_at, revoked_at, bundle_key FROM credential WHERE public_key = ?",
+                arguments: [publicKey])
+            else { return nil }
+            return BundleSigner(info: Self.info(from: row), bundleKey: row["bundle_key"])
         }
     }
 
@@ -83,13 +94,7 @@ extension SQLiteStore {
                     ORDER BY role, agency_code, operator_name, id
                     """,
                 arguments: [filter?.role, filter?.role, filter?.agency, filter?.name]
-            ).map { row in
-                let owner: CredentialOwner = (row["role"] as String) == "operator"
-                    ? .operator(name: row["operator_name"]) : .agency(code: row["agency_code"])
-                return CredentialInfo(
-                    id: row["id"], owner: owner, issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
-                    revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-            }
+            ).map(Self.info(from:))
         }
     }
 
@@ -128,6 +133,14 @@ extension SQLiteStore {
     }
 
     // MARK: Helpers
+
+    private static func info(from row: Row) -> CredentialInfo {
+        let owner: CredentialOwner = (row["role"] as String) == "operator"
+            ? .operator(name: row["operator_name"]) : .agency(code: row["agency_code"])
+        return CredentialInfo(
+            id: row["id"], owner: owner, issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
+            revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
 
     private static func canonical(_ owner: CredentialOwner) throws -> CredentialOwner {
         switch owner {

@@ -199,8 +199,11 @@ public final class SQLiteStore: GiupXaStore {
 
     // MARK: Visits
 
-    public func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, receivedAt: Date) async throws -> [SubmitOutcome] {
+    public func submitVisits(
+        _ visits: [Visit], agencyCode: String, credentialID: Int64?, source: VisitSource, receivedAt: Date
+    ) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
+        let sourceText = source.text
         // Encode outside the write lock: only the inserts need to be serialised.
         // The id's text too (uuidString formats with sprintf): the writer thread is the one that
         // bounds ingest, so it gets only the SQL.
@@ -218,8 +221,8 @@ public final class SQLiteStore: GiupXaStore {
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """)
             let insertRevision = try db.cachedStatement(sql: """
-                INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, received_at)
-                VALUES (?, 1, ?, ?, ?, ?)
+                INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, source, received_at)
+                VALUES (?, 1, ?, ?, ?, ?, ?)
                 """)
             let storedRow = try db.cachedStatement(sql: "SELECT revision, content_sha256, credential_id, agency_code FROM visit WHERE id = ?")
             for (visit, body, digest, id) in encoded {
@@ -240,7 +243,7 @@ public final class SQLiteStore: GiupXaStore {
                         Int64(visit.end.timeIntervalSince1970), digest, time, credentialID,
                     ])
                     if db.changesCount == 1 {
-                        try insertRevision.execute(arguments: [db.lastInsertedRowID, body, digest, agency, time])
+                        try insertRevision.execute(arguments: [db.lastInsertedRowID, body, digest, agency, sourceText, time])
                         outcomes.append(.stored(revision: 1))
                         continue
                     }
@@ -274,8 +277,9 @@ public final class SQLiteStore: GiupXaStore {
         }
     }
 
-    public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, receivedAt: Date) async throws -> [SubmitOutcome] {
+    public func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, source: VisitSource, receivedAt: Date) async throws -> [SubmitOutcome] {
         let agency = agencyCode.uppercased()
+        let sourceText = source.text
         let encoded = try amendments.map { amendment -> (VisitAmendment, Data, Data) in
             let (visit, body, digest) = try VisitEncoding.owned(amendment.visit, by: agency)
             return (VisitAmendment(visit: visit, baseRevision: amendment.baseRevision), body, digest)
@@ -321,10 +325,10 @@ public final class SQLiteStore: GiupXaStore {
                     ])
                 try db.execute(
                     sql: """
-                        INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, received_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO visit_revision(visit_seq, revision, body, content_sha256, submitted_by, source, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [seq, revision, body, digest, agency, time])
+                    arguments: [seq, revision, body, digest, agency, sourceText, time])
                 outcomes.append(.stored(revision: revision))
             }
             return outcomes
@@ -335,14 +339,15 @@ public final class SQLiteStore: GiupXaStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT r.revision, r.body, r.submitted_by, r.received_at
+                    SELECT r.revision, r.body, r.submitted_by, r.source, r.received_at
                     FROM visit v JOIN visit_revision r ON r.visit_seq = v.seq WHERE v.id = ? ORDER BY r.revision
                     """,
                 arguments: [visitID.uuidString]
             ).map { row in
                 VisitRevision(
                     revision: row["revision"], visit: try VisitEncoding.decode(row["body"] as Data),
-                    submittedBy: row["submitted_by"], receivedAt: Date(timeIntervalSince1970: row["received_at"]))
+                    submittedBy: row["submitted_by"], source: (row["source"] as String?).flatMap(VisitSource.init(text:)),
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]))
             }
         }
     }

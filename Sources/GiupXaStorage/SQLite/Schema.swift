@@ -236,6 +236,19 @@ enum Schema {
                     arguments: [privateKey.publicKey.rawRepresentation, row["created_at"] as Double])
             }
         }
+        // Signed offline bundles (PROTOCOL.md §15). `credential.bundle_key`: the Ed25519 public
+        // key a credential's bundles verify under, derived from the secret, which the server
+        // sees only when it issues the credential; older credentials keep NULL and cannot sign
+        // (their operator rotates them). `visit_revision.source`: who vouched for the revision
+        // (VisitSource: `sync`, `bundle:<credential id>`, `unsigned-bundle:<note>`, `import`);
+        // NULL for revisions stored before, whose source nobody recorded. Independent of any
+        // other migration after v8: two added nullable columns.
+        migrator.registerMigration("v10-bundle-signing") { db in
+            try db.execute(sql: """
+                ALTER TABLE credential ADD COLUMN bundle_key BLOB;
+                ALTER TABLE visit_revision ADD COLUMN source TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -258,21 +258,42 @@ public enum FuzzHarness {
     // MARK: bundle
 
     /// Byte 0 even: the rest is a bundle file as read from disk. Odd: the rest is a bundle
-    /// without its SHA-256, which is appended here so the fuzzer reaches the parser behind the
-    /// checksum.
+    /// without its trailer, which is appended here so the fuzzer reaches the parser behind it:
+    /// format 1's SHA-256, or 64 zero bytes for format 2's signature. The structure and visits
+    /// are read without the credential lookup (`VisitBundle.read`, then `visits`); the
+    /// signature is checked against a key that did not make it and must never verify.
     public static func bundle(_ input: [UInt8]) -> [String] {
-        guard let selector = input.first else { return [] }
-        var file = Array(input.dropFirst())
-        if selector & 1 == 1 { file += SHA256Digest.hash(file) }
+        guard let file = bundleFile(input) else { return [] }
         var problems: [String] = []
         do throws(VisitBundle.Failure) {
-            let (header, request) = try VisitBundle.decode(file, limits: limits)
-            if request.visits.count != Int(header.visitCount) { problems.append("visit count not checked") }
+            let envelope = try VisitBundle.read(file)
+            let trailer = envelope.format == .signed ? VisitBundle.signatureSize : 32
+            if envelope.signedBytes != Array(file.dropLast(trailer)) { problems.append("the signed bytes are not all the bytes before the trailer") }
+            if envelope.format == .signed {
+                do throws(VisitBundle.Failure) {
+                    try envelope.verifySignature(bundlePublicKey: envelope.credentialPublicKey)
+                    problems.append("a signature verified under a key that did not make it")
+                } catch {
+                    if error != .badSignature { problems.append("verifySignature failed with \(error)") }
+                }
+            }
+            let request = try envelope.visits(limits: limits)
+            if request.visits.count != Int(envelope.header.visitCount) { problems.append("visit count not checked") }
             problems += checkVisits(request.visits)
         } catch {
             _ = error.message(.vi)
         }
         return problems
+    }
+
+    /// The bundle file an input stands for (see `bundle`); nil for an empty input.
+    public static func bundleFile(_ input: [UInt8]) -> [UInt8]? {
+        guard let selector = input.first else { return nil }
+        var file = Array(input.dropFirst())
+        if selector & 1 == 1 {
+            file += file.starts(with: VisitBundle.magic) ? [UInt8](repeating: 0, count: VisitBundle.signatureSize) : SHA256Digest.hash(file)
+        }
+        return file
     }
 
     /// SHA-256 (FIPS 180-4) in plain Swift, because the test target does not depend on Crypto.
