@@ -19,6 +19,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         _ = try await store.loadDefaultData()
+        _ = try await ServerKey.prepare(store: store, path: directory.appendingPathComponent("server.key").path)
         let issuer = CredentialIssuer(store: store)
         stnmt = try #require(SecureCredential(parsing: try await issuer.issue(for: .agency(code: "STNMT"), replacing: false).text))
         syt = try #require(SecureCredential(parsing: try await issuer.issue(for: .agency(code: "SYT"), replacing: false).text))
