@@ -68,6 +68,8 @@ public struct GiupXaServer: Sendable {
         let service = VisitService(store: store, limits: limits)
         let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
         let revocations = RevocationWatch()
+        // One core's worth of large calls at a time, the rest left to everyone else.
+        let heavyCalls = HeavyCallGate(permits: max(1, System.coreCount - 1))
         let watching = Task { [store, logger] in await revocations.run(store: store, logger: logger) }
         defer { watching.cancel() }
         try await withThrowingDiscardingTaskGroup { group in
@@ -95,7 +97,7 @@ public struct GiupXaServer: Sendable {
                             await ServerConnection(
                                 channel: channel, handler: handler, session: session, service: service, store: store,
                                 configuration: configuration, logger: logger, drain: drain, rates: rates,
-                                revocations: revocations, serverPublicKey: key.publicKey
+                                revocations: revocations, serverPublicKey: key.publicKey, heavyCalls: heavyCalls
                             ).run()
                         }
                     }

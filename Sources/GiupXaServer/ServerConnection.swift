@@ -25,6 +25,7 @@ struct ServerConnection: Sendable {
     let rates: RateLimiter
     let revocations: RevocationWatch
     let serverPublicKey: Data
+    let heavyCalls: HeavyCallGate
 
     static let supportedVersions: ClosedRange<UInt8> = 1...2
 
@@ -214,8 +215,10 @@ struct ServerConnection: Sendable {
         }
         let context = traced
         do {
-            let response = try await Deadline.run(milliseconds: timeout) {
-                try await service.handle(method, message: request.message, context: context)
+            let response = try await Deadline.run(milliseconds: timeout) { [heavyCalls] in
+                try await heavyCalls.run(messageBytes: request.message.readableBytes) {
+                    try await service.handle(method, message: request.message, context: context)
+                }
             }
             let reply = MessageCodec.response(callID: frame.callID, message: response, dictionary: context.dictionary)
             // Never send what the client's decoder must refuse: that would cost the connection.

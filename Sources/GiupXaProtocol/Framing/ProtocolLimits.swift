@@ -3,8 +3,10 @@
 public struct ProtocolLimits: Sendable, Hashable {
     /// Largest frame body accepted, checked from the length prefix before buffering the body.
     public var maxFrameBytes: Int = 4 << 20
-    /// Largest message after decompression; inflating stops at this size.
-    public var maxMessageBytes: Int = 16 << 20
+    /// Largest message after decompression; inflating stops at this size. As large as a frame:
+    /// real visits compress about 2:1, so a message this size already takes a 2 MiB frame, and
+    /// a larger one is only reached by text made to compress (PROTOCOL.md §11).
+    public var maxMessageBytes: Int = 4 << 20
     /// Largest HELLO body (the peer is not yet authenticated).
     public var maxHelloBytes: Int = 16 << 10
     public var maxVisitsPerBatch: Int = 1000
