@@ -36,7 +36,7 @@ bin=$(swift build --package-path "$here" -c "$config" --show-bin-path)
 # A subcommand comes first, so that --root and --bin-dir are its own.
 if [[ "${1:-}" == hostile ]]; then
   shift
-  exec "$bin/giupxa-wire-bench" hostile --bin-dir "$bin" "$@"
+  exec "$bin/giupxa-wire-bench" hostile --server-dir "$bin" "$@"
 fi
 if [[ "${1:-}" == capacity ]]; then
   shift

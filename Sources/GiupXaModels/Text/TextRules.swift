@@ -44,12 +44,16 @@ public enum TextRules {
     }
 
     /// `reason(for:…)` as the issue a validator reports, with the limit it crossed.
-    public static func issue(field: String, text: String, kind: Kind, limit: Int, isNormalized: Bool = false) -> FieldIssue? {
+    /// `field` is built only when there is an issue (a path like "cadres[12].name", for every
+    /// text of every visit of a batch, is most of the cost otherwise).
+    public static func issue(
+        field: @autoclosure () -> String, text: String, kind: Kind, limit: Int, isNormalized: Bool = false
+    ) -> FieldIssue? {
         guard let reason = reason(for: text, kind: kind, limit: limit, isNormalized: isNormalized) else { return nil }
         switch reason {
-        case .tooLong: return FieldIssue(field: field, reason: reason, limit: limit)
-        case .combiningMarks: return FieldIssue(field: field, reason: reason, limit: maxCombiningMarks)
-        default: return FieldIssue(field: field, reason: reason)
+        case .tooLong: return FieldIssue(field: field(), reason: reason, limit: limit)
+        case .combiningMarks: return FieldIssue(field: field(), reason: reason, limit: maxCombiningMarks)
+        default: return FieldIssue(field: field(), reason: reason)
         }
     }
 

@@ -21,9 +21,11 @@ public struct VisitValidator: Sendable {
         // Limits count Unicode scalars of the NFC text (one per Vietnamese letter), never
         // graphemes, which a ZWJ chain makes unbounded. The visit is normalised: its text is NFC,
         // or left raw by `normalize` because it is unsafe, which the rules refuse anyway.
-        func text(_ value: String, _ field: String, _ kind: TextRules.Kind, max: Int, required: Bool = false) {
-            if required && value.isEmpty { issues.append(FieldIssue(field: field, reason: .required)) }
-            if let issue = TextRules.issue(field: field, text: value, kind: kind, limit: max, isNormalized: true) { issues.append(issue) }
+        // The field's path is built only for an issue: interpolating "cadres[i].name" for every
+        // cadre of every visit was most of validating a batch.
+        func text(_ value: String, _ field: @autoclosure () -> String, _ kind: TextRules.Kind, max: Int, required: Bool = false) {
+            if required && value.isEmpty { issues.append(FieldIssue(field: field(), reason: .required)) }
+            if let issue = TextRules.issue(field: field(), text: value, kind: kind, limit: max, isNormalized: true) { issues.append(issue) }
         }
 
         if visit.communeCode.isEmpty {

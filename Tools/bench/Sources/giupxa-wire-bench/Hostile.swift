@@ -19,13 +19,14 @@ struct HostileCommand: AsyncParsableCommand {
         commandName: "hostile",
         abstract: "Hostile input against the real giupxa-server: memory before authentication, CPU and memory per worst call.")
 
-    @Option(help: "Directory holding giupxa-server (run.sh builds it there).") var binDir: String?
-    @Option(help: "The GiupXa repository (unused; accepted as run.sh passes it).") var root: String?
+    // Not --bin-dir: the parent command owns that name, and would take the value.
+    @Option(help: "Directory holding the giupxa-server to attack (default: this executable's; run.sh builds it there).")
+    var serverDir: String?
     @Option(help: "Seconds of junk behind message 1.") var junkSeconds: Double = 10
     @Option(help: "Also write the figures as JSON to this file.") var json: String?
 
     func run() async throws {
-        let bin = binDir ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".")
+        let bin = serverDir ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".")
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giupxa-hostile-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         Children.installSignalHandlers()
@@ -88,6 +89,8 @@ struct HostileCommand: AsyncParsableCommand {
             figures["storm_good_slowest_ms"] = storm.slowestGood * 1000
         }
         await goodConnection.close()
+        // SIGTERM, then SIGKILL: a server still busy with hostile calls may not drain in time.
+        await server.process.stop()
         if let json {
             try JSONSerialization.data(withJSONObject: figures, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
         }
@@ -234,7 +237,7 @@ enum HostileRequests {
             requests.append(Request(name: name, frame: Frame(type: .request, flags: flags, callID: 0, body: body), inflated: message.readableBytes))
         }
         // 8.4 million empty visits (the finding: 1.5 GB of RSS before the wire count).
-        add("16 MiB of empty visits", ByteBuffer(bytes: Array([UInt8]([0x0A, 0x00]).repeated(messageLimit / 2))))
+        add("empty visits, at the limit", ByteBuffer(bytes: Array([UInt8]([0x0A, 0x00]).repeated(messageLimit / 2))))
         // One visit whose results are a base letter and a million alternating marks.
         let marks = "a" + String(String.UnicodeScalarView((0..<1_000_000).map { $0 % 2 == 0 ? "\u{0301}" : "\u{0323}" }))
         add("1M alternating combining marks", submit([visit { $0.results = marks }]))
@@ -242,14 +245,14 @@ enum HostileRequests {
         let zwj = "👍" + String(repeating: "\u{200D}👍", count: 500_000)
         add("emoji + 500k ZWJ emoji", submit([visit { $0.results = zwj }]))
         // The largest valid batch: 1000 visits, as much valid text as fits in 16 MiB.
-        add("1000 valid visits, 16 MiB", submit(validBatch(valid: true)))
-        add("1000 invalid visits, 16 MiB", submit(validBatch(valid: false)))
+        add("1000 valid visits, at the limit", submit(validBatch(valid: true)))
+        add("1000 invalid visits, at the limit", submit(validBatch(valid: false)))
         // Cadres at their limit in every visit of a full batch.
         add("1000 visits × 50 empty cadres", submit((0..<1000).map { _ in visit { $0.cadres = Array(repeating: Giupxa_V1_Cadre(), count: 50) } }))
         // Unknown fields: kept by the decoder as bytes.
         var unknown = ByteBuffer()
         for _ in 0..<(messageLimit / 3) { unknown.writeBytes([0x7A, 0x01, 0x00]) }
-        add("16 MiB of unknown fields", unknown)
+        add("unknown fields, at the limit", unknown)
         return requests
     }
 
@@ -269,24 +272,34 @@ enum HostileRequests {
         return wire
     }
 
-    /// 1000 visits of about 16 KB each: results and requests at the 4,000-letter limit, plan and
-    /// activities filling the rest; `valid: false` ends each before it starts.
+    /// 1000 visits filling the message limit with valid text (results, requests, activities);
+    /// `valid: false` ends each before it starts.
     static func validBatch(valid: Bool) -> [Giupxa_V1_Visit] {
-        let long = String(repeating: "Rà soát hộ nghèo bản Keo Lôm 2, ", count: 125).prefix(4000)
-        return (0..<1000).map { index in
-            visit {
-                $0.results = String(long)
-                $0.communeRequests = String(long.prefix(1000))
-                $0.activities = (0..<3).map { _ in
-                    var activity = Giupxa_V1_Activity()
-                    activity.category = .socioEconomicReview
-                    activity.description_p = String(long.prefix(800))
-                    return activity
+        let long = String(String(repeating: "Rà soát hộ nghèo bản Keo Lôm 2, ", count: 125).prefix(4000))
+        func batch(_ letters: Int) -> [Giupxa_V1_Visit] {
+            (0..<1000).map { _ in
+                visit {
+                    $0.results = String(long.prefix(letters))
+                    $0.communeRequests = String(long.prefix(letters / 4))
+                    $0.activities = (0..<3).map { _ in
+                        var activity = Giupxa_V1_Activity()
+                        activity.category = .socioEconomicReview
+                        activity.description_p = String(long.prefix(letters / 5))
+                        return activity
+                    }
+                    if !valid { $0.endTime = $0.startTime - 60 }
                 }
-                if !valid { $0.endTime = $0.startTime - 60 }
-                _ = index
             }
         }
+        var letters = 4000
+        while letters > 100, MessageCodec.serialize(submitRequest(batch(letters))).readableBytes > messageLimit - 4096 { letters -= 250 }
+        return batch(letters)
+    }
+
+    static func submitRequest(_ visits: [Giupxa_V1_Visit]) -> Giupxa_V1_SubmitVisitsRequest {
+        var request = Giupxa_V1_SubmitVisitsRequest()
+        request.visits = visits
+        return request
     }
 }
 
