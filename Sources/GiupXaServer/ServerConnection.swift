@@ -215,8 +215,9 @@ struct ServerConnection: Sendable {
         }
         let context = traced
         do {
+            let large = heavyCalls.isLarge(method, message: request.message)
             let response = try await Deadline.run(milliseconds: timeout) { [heavyCalls] in
-                try await heavyCalls.run(messageBytes: request.message.readableBytes) {
+                try await heavyCalls.run(large: large) {
                     try await service.handle(method, message: request.message, context: context)
                 }
             }

@@ -22,6 +22,19 @@ public enum WireShape {
         issue(in: message, shape: .amendVisits(maxVisits: maxVisits, limits: limits))
     }
 
+    /// How many visits (or amendments: field 1 either way) a request carries, from its tags
+    /// alone; what the rest of a large call costs grows with it.
+    public static func items(in message: ByteBuffer) -> Int {
+        message.withUnsafeReadableBytes { bytes in
+            var scanner = Scanner(bytes)
+            var count = 0
+            while let field = scanner.next() {
+                if field.number == 1 { count += 1 }
+            }
+            return count
+        }
+    }
+
     private static func issue(in message: ByteBuffer, shape: Shape) -> FieldIssue? {
         message.withUnsafeReadableBytes { bytes in shape.issue(in: bytes, path: "") }
     }

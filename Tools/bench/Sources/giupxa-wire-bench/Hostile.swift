@@ -249,6 +249,13 @@ enum HostileRequests {
         add("1000 invalid visits, at the limit", submit(validBatch(valid: false)))
         // Cadres at their limit in every visit of a full batch.
         add("1000 visits × 50 empty cadres", submit((0..<1000).map { _ in visit { $0.cadres = Array(repeating: Giupxa_V1_Cadre(), count: 50) } }))
+        // Every list of every visit at its limit, each item valid: 180,000 items to decode,
+        // validate and store.
+        add("1000 visits, every list at its limit", submit((0..<1000).map { _ in visit {
+            $0.cadres = (0..<50).map { index in var cadre = Giupxa_V1_Cadre(); cadre.name = "Cán bộ \(index)"; return cadre }
+            $0.activities = (0..<30).map { _ in var activity = Giupxa_V1_Activity(); activity.category = .infrastructure; return activity }
+            $0.support = (0..<100).map { _ in var item = Giupxa_V1_SupportItem(); item.description_p = "Gạo"; item.quantity = 1; item.valueVnd = 1000; return item }
+        } }))
         // Unknown fields: kept by the decoder as bytes.
         var unknown = ByteBuffer()
         for _ in 0..<(messageLimit / 3) { unknown.writeBytes([0x7A, 0x01, 0x00]) }
