@@ -199,6 +199,8 @@ let package = Package(
             dependencies: [
                 "GiupXaProtocol",
                 "GiupXaModels",
+                // The secure-handshake fuzz harness (SecureFuzzCorpusReplayTests) builds message 1 itself.
+                "GiupXaNoise",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs one, then minimises the kept corpus.
 #
-#   Tools/fuzz/run.sh <frame-decoder|message-decoder|bundle|context-stream> [-runs=N | -max_total_time=SECONDS] [libFuzzer flags…]
+#   Tools/fuzz/run.sh <frame-decoder|message-decoder|bundle|context-stream|secure-handshake|text> [-runs=N | -max_total_time=SECONDS] [libFuzzer flags…]
 #   Tools/fuzz/run.sh <target> -replay      # run the kept corpus once, no fuzzing
 #
 # One fuzzer process at a time. New inputs go to a scratch corpus under .build/; at the end
@@ -10,22 +10,28 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-target="${1:?usage: run.sh <frame-decoder|message-decoder|bundle|context-stream> [-runs=N|-max_total_time=S] [flags…]}"
+target="${1:?usage: run.sh <frame-decoder|message-decoder|bundle|context-stream|secure-handshake|text> [-runs=N|-max_total_time=S] [flags…]}"
 shift
 case "$target" in
     frame-decoder) binary=FrameDecoderFuzzer ;;
     message-decoder) binary=MessageDecoderFuzzer ;;
     bundle) binary=BundleFuzzer ;;
     context-stream) binary=ContextStreamFuzzer ;;
+    secure-handshake) binary=SecureHandshakeFuzzer ;;
+    text) binary=TextFuzzer ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 
-# The harness is duplicated in the replay test; the two copies must not drift.
-test_file=../../Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift
-harness() { sed -n '/^\/\/ BEGIN FuzzHarness/,/^\/\/ END FuzzHarness/p' "$1"; }
-if ! diff <(harness Sources/FuzzHarness/FuzzHarness.swift) <(harness "$test_file") >/dev/null; then
-    echo "FuzzHarness differs between Sources/FuzzHarness/FuzzHarness.swift and $test_file" >&2; exit 1
-fi
+# The harnesses are duplicated in the replay tests; the copies must not drift.
+# block <name> <file>: the lines from "// BEGIN <name>" to "// END <name>".
+block() { sed -n "/^\/\/ BEGIN $1\$/,/^\/\/ END $1\$/p" "$2"; }
+check_copy() {  # <block> <harness file> <test file>
+    if [ -z "$(block "$1" "$2")" ] || ! diff <(block "$1" "$2") <(block "$1" "$3") >/dev/null; then
+        echo "$1 differs between $2 and $3 (or has no BEGIN/END $1 markers)" >&2; exit 1
+    fi
+}
+check_copy FuzzHarness Sources/FuzzHarness/FuzzHarness.swift ../../Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift
+check_copy SecureHarness Sources/FuzzHarness/SecureHarness.swift ../../Tests/GiupXaProtocolTests/SecureFuzzCorpusReplayTests.swift
 
 # -sanitize=fuzzer goes straight to swiftc (as swift-protobuf's and grpc-swift's fuzzers do); -parse-as-library because
 # libFuzzer owns main (see the comment in each target's source). --product: a plain `swift build`
@@ -41,6 +47,7 @@ work=".build/fuzz-work/$target"
 mkdir -p "$kept" "$work" crashes
 if [ -z "$(ls -A "$kept")" ]; then
     python3 seeds.py .build/fuzz-seeds >/dev/null
+    python3 seeds_secure.py .build/fuzz-seeds >/dev/null
     cp .build/fuzz-seeds/"$target"/* "$kept"/
 fi
 
@@ -48,13 +55,22 @@ if [ "${1:-}" = "-replay" ]; then
     exec "$fuzzer" -runs=0 "$kept"
 fi
 
+# Per-execution cost stays bounded. text: Unicode normalisation of every piece, several times
+# (the harness itself cuts at 64 KiB for the replay); 16 KiB is four times the longest field's
+# limit. secure-handshake: a record holds at most 64 KiB.
+extra=()
+case "$target" in
+    secure-handshake) [[ " $* " == *" -max_len="* ]] || extra=(-max_len=65536) ;;
+    text) [[ " $* " == *" -max_len="* ]] || extra=(-max_len=16384) ;;
+esac
+
 start=$(date +%s)
 log=".build/fuzz-work/$target.log"
 # Swift's own crash backtracer would catch the trap first, and libFuzzer would never write the
 # crashing input to crashes/.
 export SWIFT_BACKTRACE=enable=no
 status=0
-"$fuzzer" -timeout=10 -print_final_stats=1 -artifact_prefix="crashes/$target-" "$@" "$work" "$kept" 2>&1 | tee "$log" \
+"$fuzzer" -timeout=10 -print_final_stats=1 -artifact_prefix="crashes/$target-" ${extra[@]+"${extra[@]}"} "$@" "$work" "$kept" 2>&1 | tee "$log" \
     | grep -E '^#[0-9]+ +(INITED|NEW|REDUCE|pulse|DONE)|^Done|ERROR|Fatal error|crash-|stat::' | grep -vE 'NEW|REDUCE' || true
 status=${PIPESTATUS[0]}
 end=$(date +%s)

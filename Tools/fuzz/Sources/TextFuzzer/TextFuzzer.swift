@@ -1,0 +1,13 @@
+import FuzzHarness
+
+/// libFuzzer calls this once per input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzz(data, size, through: SecureHarness.text)
+}
+
+/// The executable's entry (see LibFuzzerDriver.swift).
+@_cdecl("TextFuzzer_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv, fuzzOneInput)
+}
