@@ -318,6 +318,19 @@ import Testing
         Row(name: "results of 100,000 alternating combining marks (never normalised)", bytes: { keys in submitOne(keys) {
             $0.results = "a" + String(repeating: "\u{301}\u{323}", count: 50_000)
         } }, expect: .visit(.rejected, .invalidArgument, "visits[0].results: a character carries too many combining marks")),
+        // Finding 6: limits count Unicode scalars, so a ZWJ chain (one grapheme) is too long.
+        Row(name: "results of one emoji and 5,000 ZWJ-joined emoji (one grapheme)", bytes: { keys in submitOne(keys) {
+            $0.results = "👍" + String(repeating: "\u{200D}👍", count: 5_000)
+        } }, expect: .visit(.rejected, .invalidArgument, "visits[0].results: is too long")),
+        // Finding 8: a name cannot fake a line of a listing.
+        Row(name: "a cadre name with a line break faking a listing line", bytes: { keys in submitOne(keys) {
+            $0.cadres[0].name = "Lò Văn Minh\n12/03/2019 08:00  SYT  Keo Lôm"
+        } }, expect: .visit(.rejected, .invalidArgument, "visits[0].cadres[0].name")),
+        // Finding 9: a claimed agency code full of newlines and escapes is refused like any
+        // unknown one (LogInjectionTests reads what the log then holds).
+        Row(name: "a HELLO whose agency code carries newlines and an escape sequence", bytes: { keys in
+            preamble + bytes([hello(keys.good, agency: "STNMT\n2026-12-04 info stored\u{1B}[2J")])
+        }, expect: .goAway(.unauthenticated, "Unknown credential")),
         Row(name: "NFD names are accepted and normalised", bytes: { keys in submitOne(keys) {
             $0.cadres[0].name = "Quàng Văn Thắng".decomposedStringWithCanonicalMapping
         } }, expect: .visit(.stored, .ok, "")),
