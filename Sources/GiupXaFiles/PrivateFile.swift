@@ -89,7 +89,9 @@ public enum PrivateFile {
     private static func tighten(_ fd: Int32, path: String) throws {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(path: path, operation: "stat", errno: errno) }
-        guard info.st_mode & 0o077 != 0 else { return }
+        // Another user's file (an operator reading a database shared with their group) is its
+        // owner's to tighten, not ours: leave it as it is.
+        guard info.st_mode & 0o077 != 0, info.st_uid == geteuid() else { return }
         guard fchmod(fd, mode) == 0 else { throw Failure(path: path, operation: "chmod", errno: errno) }
     }
 
