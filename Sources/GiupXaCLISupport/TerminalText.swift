@@ -1,4 +1,4 @@
-public import GiupXaModels
+import GiupXaModels
 public import GiupXaReports
 
 /// Stored data shown in text output, made unable to spoof the terminal: databases may hold
