@@ -68,7 +68,7 @@ public struct GiupXaServer: Sendable {
         let service = VisitService(store: store, limits: limits)
         let rates = RateLimiter(ratePerSecond: configuration.callsPerSecondPerAgency, burst: configuration.callBurstPerAgency)
         let revocations = RevocationWatch()
-        // One core's worth of large calls at a time, the rest left to everyone else.
+        // Large calls get at most cores − 1 of the pool's threads, so small calls always find one.
         let heavyCalls = HeavyCallGate(permits: max(1, System.coreCount - 1))
         let watching = Task { [store, logger] in await revocations.run(store: store, logger: logger) }
         defer { watching.cancel() }
