@@ -17,7 +17,8 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Longest wait before reconnecting, in ms.") var backoffMaxMs = 30_000
 
     func validate() throws {
-        guard (1...500).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…500") }
+        let largest = SyncPolicy().maxBatchSize
+        guard (1...largest).contains(batchSize) else { throw ArgumentParser.ValidationError("--batch-size must be 1…\(largest)") }
         guard (1...3600).contains(timeout) else { throw ArgumentParser.ValidationError("--timeout must be 1…3600 seconds") }
         guard (0...1000).contains(maxFailures) else { throw ArgumentParser.ValidationError("--max-failures must be 0…1000") }
         guard backoffMs >= 1, backoffMaxMs >= 1 else { throw ArgumentParser.ValidationError("--backoff-ms and --backoff-max-ms must be positive") }

@@ -71,7 +71,7 @@ log=".build/fuzz-work/$target.log"
 export SWIFT_BACKTRACE=enable=no
 status=0
 "$fuzzer" -timeout=10 -print_final_stats=1 -artifact_prefix="crashes/$target-" ${extra[@]+"${extra[@]}"} "$@" "$work" "$kept" 2>&1 | tee "$log" \
-    | grep -E '^#[0-9]+ +(INITED|NEW|REDUCE|pulse|DONE)|^Done|ERROR|Fatal error|crash-|stat::' | grep -vE 'NEW|REDUCE' || true
+    | grep -E '^#[0-9]+ +(INITED|NEW|REDUCE|pulse|DONE)|^#[0-9]+: .*time: [0-9]*00s|^Done|ERROR|Fatal error|crash-|stat::' | grep -vE 'NEW|REDUCE' || true
 status=${PIPESTATUS[0]}
 end=$(date +%s)
 
@@ -82,7 +82,9 @@ rm -rf "$merged"; mkdir -p "$merged"
 "$fuzzer" -merge=1 -use_counters=0 -timeout=10 "$merged" "$kept" "$work" >".build/fuzz-work/$target.merge.log" 2>&1
 rm -rf "$kept"; mv "$merged" "$kept"
 
-execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
+# -fork=N prints no final stats: its last progress line "#N: cov: …" carries the count.
+execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' \
+    || grep -oE '^#[0-9]+:' "$log" | tail -1 | tr -dc '0-9' || echo "?")
 echo "target:     $target"
 echo "executions: $execs"
 echo "wall time:  $((end - start)) s"

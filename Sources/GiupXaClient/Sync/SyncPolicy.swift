@@ -4,7 +4,8 @@ public struct SyncPolicy: Sendable, Hashable {
     /// Visits in the first call; later calls grow after a success and shrink after a cut, so a
     /// link that keeps cutting ends up sending small batches that get through.
     public var initialBatchSize = 50
-    public var maxBatchSize = 500
+    /// The server's default `max_visits_per_batch` (PROTOCOL.md, "Limits").
+    public var maxBatchSize = 250
     /// Calls sent before the first answer is awaited: the link stays busy for the whole sync,
     /// which then costs about one round trip plus the bytes, however many batches it takes.
     public var callsInFlight = 4

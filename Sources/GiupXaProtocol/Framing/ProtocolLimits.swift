@@ -9,7 +9,10 @@ public struct ProtocolLimits: Sendable, Hashable {
     public var maxMessageBytes: Int = 4 << 20
     /// Largest HELLO body (the peer is not yet authenticated).
     public var maxHelloBytes: Int = 16 << 10
-    public var maxVisitsPerBatch: Int = 1000
+    /// 250: the worst batch that fits the message limit (every list of every visit at its
+    /// limit, 45,000 items) stays near 100 ms of server CPU (BENCHMARKS.md (e)); a device's
+    /// batches of typical visits are far smaller in bytes than the frame limit.
+    public var maxVisitsPerBatch: Int = 250
     public var maxConcurrentCalls: Int = 16
 
     public init() {}

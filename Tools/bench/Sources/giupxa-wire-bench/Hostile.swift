@@ -219,6 +219,7 @@ enum HostileRequests {
     }
 
     static let wireLimit = 64 << 10
+    static let batch = ProtocolLimits.default.maxVisitsPerBatch
     static let messageLimit = ProtocolLimits.default.maxMessageBytes
 
     static func all() -> [Request] {
@@ -244,14 +245,15 @@ enum HostileRequests {
         // One emoji and 500,000 × (ZWJ + emoji): one grapheme, 3.5 MB.
         let zwj = "👍" + String(repeating: "\u{200D}👍", count: 500_000)
         add("emoji + 500k ZWJ emoji", submit([visit { $0.results = zwj }]))
-        // The largest valid batch: 1000 visits, as much valid text as fits in 16 MiB.
-        add("1000 valid visits, at the limit", submit(validBatch(valid: true)))
-        add("1000 invalid visits, at the limit", submit(validBatch(valid: false)))
-        // Cadres at their limit in every visit of a full batch.
-        add("1000 visits × 50 empty cadres", submit((0..<1000).map { _ in visit { $0.cadres = Array(repeating: Giupxa_V1_Cadre(), count: 50) } }))
-        // Every list of every visit at its limit, each item valid: 180,000 items to decode,
+        // The largest valid batch: every visit the batch limit allows, as much valid text as
+        // fits in the message limit.
+        add("\(batch) valid visits, at the limit", submit(validBatch(valid: true)))
+        add("\(batch) invalid visits, at the limit", submit(validBatch(valid: false)))
+        // Cadres at their limit in every visit of a full batch, each refused (no name).
+        add("\(batch) visits × 50 empty cadres", submit((0..<batch).map { _ in visit { $0.cadres = Array(repeating: Giupxa_V1_Cadre(), count: 50) } }))
+        // Every list of every visit at its limit, each item valid: 45,000 items to decode,
         // validate and store.
-        add("1000 visits, every list at its limit", submit((0..<1000).map { _ in visit {
+        add("\(batch) visits, every list at its limit", submit((0..<batch).map { _ in visit {
             $0.cadres = (0..<50).map { index in var cadre = Giupxa_V1_Cadre(); cadre.name = "Cán bộ \(index)"; return cadre }
             $0.activities = (0..<30).map { _ in var activity = Giupxa_V1_Activity(); activity.category = .infrastructure; return activity }
             $0.support = (0..<100).map { _ in var item = Giupxa_V1_SupportItem(); item.description_p = "Gạo"; item.quantity = 1; item.valueVnd = 1000; return item }
@@ -279,19 +281,20 @@ enum HostileRequests {
         return wire
     }
 
-    /// 1000 visits filling the message limit with valid text (results, requests, activities);
-    /// `valid: false` ends each before it starts.
+    /// A full batch filling the message limit with valid text: results and commune requests
+    /// up to their limit, 30 activities with descriptions; `valid: false` ends each visit
+    /// before it starts.
     static func validBatch(valid: Bool) -> [Giupxa_V1_Visit] {
         let long = String(String(repeating: "Rà soát hộ nghèo bản Keo Lôm 2, ", count: 125).prefix(4000))
         func batch(_ letters: Int) -> [Giupxa_V1_Visit] {
-            (0..<1000).map { _ in
+            (0..<Self.batch).map { _ in
                 visit {
                     $0.results = String(long.prefix(letters))
-                    $0.communeRequests = String(long.prefix(letters / 4))
-                    $0.activities = (0..<3).map { _ in
+                    $0.communeRequests = String(long.prefix(letters))
+                    $0.activities = (0..<30).map { _ in
                         var activity = Giupxa_V1_Activity()
                         activity.category = .socioEconomicReview
-                        activity.description_p = String(long.prefix(letters / 5))
+                        activity.description_p = String(long.prefix(letters / 20))
                         return activity
                     }
                     if !valid { $0.endTime = $0.startTime - 60 }
@@ -299,7 +302,7 @@ enum HostileRequests {
             }
         }
         var letters = 4000
-        while letters > 100, MessageCodec.serialize(submitRequest(batch(letters))).readableBytes > messageLimit - 4096 { letters -= 250 }
+        while letters > 100, MessageCodec.serialize(submitRequest(batch(letters))).readableBytes > messageLimit - 4096 { letters -= 100 }
         return batch(letters)
     }
 
