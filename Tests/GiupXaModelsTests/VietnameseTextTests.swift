@@ -30,6 +30,20 @@ import Testing
         #expect(VietnameseText.normalize("Keo Lôm") == "Keo Lôm")
     }
 
+    /// The scalar-wise trim removes exactly what Foundation's `.whitespacesAndNewlines` does,
+    /// at either end, for every scalar of the Basic Multilingual Plane.
+    @Test func trimmingMatchesFoundationsWhitespaceAndNewlines() {
+        for value in UInt32(0)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let s = String(scalar)
+            for text in [s, s + "a" + s, "a" + s + s, s + "ê b" + s, s + s] {
+                #expect(VietnameseText.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "U+\(String(value, radix: 16))")
+            }
+        }
+        #expect(VietnameseText.trimmingWhitespace("") == "")
+        #expect(VietnameseText.trimmingWhitespace(" \u{3000}\n ") == "")
+    }
+
     @Test func controlCharactersAreGeneralCategoryCcButTabAndLineEnds() {
         for value in UInt32(0)...0x2FF {
             let scalar = Unicode.Scalar(value)!
