@@ -74,7 +74,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The periodic compliance report: policy, periods, figures and flags (docs/REPORT.md),
+        // The periodic compliance report: policy, periods, figures and flags (Protocol/REPORT.md),
         // and its renderings. No network or storage; it reads only a policy file it is given.
         .target(
             name: "GiupXaReports",

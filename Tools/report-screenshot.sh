@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders the HTML compliance report (docs/REPORT.md) of a generated sample province and takes a
+# Renders the HTML compliance report (Protocol/REPORT.md) of a generated sample province and takes a
 # screenshot of it with headless Chromium, to check the page's layout by eye.
 #   build giupxa-server → Tools/datagen/generate.py → Tools/load-province.sh
 #   → giupxa-server report --format html → chromium --headless --screenshot

@@ -19,7 +19,7 @@ public struct ReportInput: Sendable {
     }
 }
 
-/// Computes the compliance report exactly as docs/REPORT.md defines it.
+/// Computes the compliance report exactly as Protocol/REPORT.md defines it.
 public enum ComplianceCalculator {
     public static func report(period: ReportPeriod, policy: ReportPolicy, input: ReportInput, onlyAgency: String? = nil) -> ComplianceReport {
         let scope = pairsInScope(period: period, decisions: input.decisions, assignments: input.assignments)

@@ -1,6 +1,6 @@
 public import GiupXaModels
 
-/// The periodic compliance report (docs/REPORT.md). Codable with snake_case keys: the JSON
+/// The periodic compliance report (Protocol/REPORT.md). Codable with snake_case keys: the JSON
 /// output, and what the independent check in `Tools/datagen/expected_report.py` compares.
 public struct ComplianceReport: Sendable, Hashable, Codable {
     public var period: ReportPeriod

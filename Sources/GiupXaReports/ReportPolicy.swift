@@ -1,7 +1,7 @@
 public import Foundation
 public import GiupXaModels
 
-/// The thresholds operators may edit (docs/REPORT.md, "Policy file"). Missing keys take the
+/// The thresholds operators may edit (Protocol/REPORT.md, "Policy file"). Missing keys take the
 /// defaults; unknown keys and out-of-range values are refused with the key's name, so a typo
 /// cannot silently change what counts as a token visit.
 public struct ReportPolicy: Sendable, Hashable, Codable {

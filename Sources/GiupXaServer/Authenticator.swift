@@ -63,22 +63,14 @@ struct Authenticator: Sendable {
         return credential
     }
 
-    /// Unknown key, wrong secret, revoked credential and a mismatched agency all get the same
-    /// answer, so a caller learns nothing about which credentials exist.
     private func refusal(_ claimed: String, language: Language, logger: Logger) -> RPCError {
         logger.notice("authentication refused", metadata: ["giupxa.agency": "\(LogText.escaped(claimed, limit: 16))"])
-        return RPCError(
-            code: .unauthenticated,
-            message: language.pick(
-                vi: "Khoá truy cập không đúng, không thuộc cơ quan này, hoặc đã bị thu hồi",
-                en: "Unknown credential, not this agency's, or revoked"))
+        return HandshakeRefusal.unauthenticated(language)
     }
 
     private func unavailable(_ error: any Error, language: Language, logger: Logger) -> RPCError {
         logger.error("credential check failed", metadata: ["error": "\(error)"])
-        return RPCError(code: .unavailable, message: language.pick(
-            vi: "Máy chủ tạm thời không kiểm tra được khoá truy cập, vui lòng thử lại",
-            en: "The server cannot check credentials right now, please retry"))
+        return HandshakeRefusal.storeUnavailable(language)
     }
 }
 
@@ -89,10 +81,5 @@ struct StaleHandshakeCounter: Error {
     let floor: UInt64
     let language: Language
 
-    var goAway: Frame {
-        let status = RPCError(code: .aborted, message: language.pick(
-            vi: "Bắt tay bị từ chối: bộ đếm chống phát lại phải lớn hơn \(floor); thiết bị sẽ tự thử lại",
-            en: "Handshake refused: the anti-replay counter must be above \(floor); the device retries by itself")).status
-        return MessageCodec.goAway(status: status, lastCallID: 0, handshakeCounterFloor: floor)
-    }
+    var goAway: Frame { HandshakeRefusal.staleCounter(floor: floor, language: language) }
 }

@@ -6,7 +6,7 @@ import GiupXaReports
 import GiupXaServer
 import GiupXaFiles
 
-/// The periodic compliance report on the server machine (docs/REPORT.md). Remote operators and
+/// The periodic compliance report on the server machine (Protocol/REPORT.md). Remote operators and
 /// agencies get the same report with `giupxa report`.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

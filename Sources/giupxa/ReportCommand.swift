@@ -8,7 +8,7 @@ import GiupXaReports
 import GiupXaFiles
 
 /// The compliance report over the protocol: an operator (credential without an agency) sees
-/// any agency or the whole province, an agency its own (docs/REPORT.md).
+/// any agency or the whole province, an agency its own (Protocol/REPORT.md).
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",

@@ -127,6 +127,7 @@ struct FrameMeaning: Codable {
         "giupxa.v1.SubmitVisitsResponse": Giupxa_V1_SubmitVisitsResponse.self,
         "giupxa.v1.ListVisitsRequest": Giupxa_V1_ListVisitsRequest.self,
         "giupxa.v1.ListVisitsResponse": Giupxa_V1_ListVisitsResponse.self,
+        "giupxa.v1.AmendVisitsResponse": Giupxa_V1_AmendVisitsResponse.self,
     ]
 
     func decodedMessage() throws -> (any SwiftProtobuf.Message)? {

@@ -59,7 +59,9 @@ enum Vectors {
         var hello = Giupxa_V1_ClientHello()
         hello.clientName = "giupxa/0.1"
         hello.credential.agencyCode = "STNMT"
-        hello.credential.secret = "gx1_TEST-VECTOR-SECRET-NOT-REAL"
+        // A real-format credential (§12.1): the one of secure-vectors.json, so a v1 HELLO here
+        // is exactly as long as a real client's.
+        hello.credential.secret = credential
         hello.language = "vi"
         let helloFrame = MessageCodec.clientHello(hello)
 
@@ -74,10 +76,11 @@ enum Vectors {
         server.agencyCode = "STNMT"
         server.agencyName = "Sở Tài nguyên và Môi trường"
         server.serverTimeMs = 1_552_352_400_000
-        server.limits.maxFrameBytes = 4 << 20
-        server.limits.maxMessageBytes = 16 << 20
-        server.limits.maxVisitsPerBatch = 1000
-        server.limits.maxConcurrentCalls = 16
+        let limits = ProtocolLimits.default
+        server.limits.maxFrameBytes = UInt32(limits.maxFrameBytes)
+        server.limits.maxMessageBytes = UInt32(limits.maxMessageBytes)
+        server.limits.maxVisitsPerBatch = UInt32(limits.maxVisitsPerBatch)
+        server.limits.maxConcurrentCalls = UInt32(limits.maxConcurrentCalls)
         let serverFrame = MessageCodec.serverHello(server)
 
         var submit = Giupxa_V1_SubmitVisitsRequest()
@@ -138,10 +141,18 @@ enum Vectors {
             ValidationError([FieldIssue(field: "cadres", reason: .required)]), fieldPrefix: "visits[0].", language: .en)
         let statusFieldFrame = MessageCodec.status(callID: 5, error: conflictStatus)
 
-        let refused = RPCError(code: .unauthenticated, message: "Unknown agency code or credential, or the credential was revoked")
-        let goAwayFrame = MessageCodec.goAway(status: refused.status, lastCallID: 0)
-        var goAway = Giupxa_V1_GoAway()
-        goAway.status = refused.status
+        let goAwayFrame = MessageCodec.goAway(status: HandshakeRefusal.unauthenticated(.vi).status, lastCallID: 0)
+        let versionFrame = MessageCodec.goAway(status: ProtocolViolation.unsupportedVersion(min: 3, max: 3).status, lastCallID: 0)
+        let handshakeFailedFrame = MessageCodec.goAway(status: HandshakeRefusal.handshakeFailed.status, lastCallID: 0)
+        let counterFrame = HandshakeRefusal.staleCounter(floor: 41, language: .en)
+
+        var amendResult = Giupxa_V1_VisitResult()
+        amendResult.visitID = nextVisit.id.wireBytes
+        amendResult.outcome = .conflict
+        amendResult.status = RPCError(code: .notFound, message: "The server holds no such visit of this agency; send it as a new visit").status
+        var amendResponse = Giupxa_V1_AmendVisitsResponse()
+        amendResponse.results = [amendResult]
+        let amendFrame = MessageCodec.response(callID: 6, message: amendResponse)
 
         let ping = Frame(type: .ping, callID: 0, body: ByteBuffer(bytes: [0, 0, 0, 0, 0, 0, 0, 42]))
         let pong = Frame(type: .pong, callID: 0, body: ping.body)
@@ -182,13 +193,28 @@ enum Vectors {
                    "server-to-client", [(statusFrame, frame(statusFrame, message: unimplemented.status))]),
             vector("status-invalid-argument-field", "INVALID_ARGUMENT (3) naming the field and the reason.",
                    "server-to-client", [(statusFieldFrame, frame(statusFieldFrame, message: conflictStatus.status))]),
-            vector("goaway-unauthenticated", "HELLO refused: GOAWAY with UNAUTHENTICATED (16), then the server closes.",
-                   "server-to-client", [(goAwayFrame, frame(goAwayFrame, message: goAway))]),
+            vector("amend-not-found", "AmendVisits (method 4) answered for an amendment of a visit the server does not hold for this agency: outcome CONFLICT with status NOT_FOUND (5), in English (ClientHello.language \"en\"); §6.5.",
+                   "server-to-client", [(amendFrame, frame(amendFrame, message: amendResponse))]),
+            vector("goaway-unauthenticated", "HELLO refused (unknown, revoked or another agency's credential, §3.3): GOAWAY with UNAUTHENTICATED (16) in Vietnamese, then the server closes. The same bytes every time, whatever was wrong.",
+                   "server-to-client", [(goAwayFrame, frame(goAwayFrame, message: goAwayMessage(goAwayFrame)))]),
+            vector("goaway-unsupported-version", "The answer to the preamble 47 58 03 03 (§3.2): GOAWAY FAILED_PRECONDITION (9) in clear, in English (no HELLO has been read), naming both ranges; then the server closes.",
+                   "server-to-client", [(versionFrame, frame(versionFrame, message: goAwayMessage(versionFrame)))]),
+            vector("goaway-handshake-failed", "The answer to a v2 message 1 that does not decrypt (wrong server key in the credential, damaged bytes; §12.2): GOAWAY UNAUTHENTICATED (16) in clear, its text in Vietnamese and English since the HELLO's language cannot be read.",
+                   "server-to-client", [(handshakeFailedFrame, frame(handshakeFailedFrame, message: goAwayMessage(handshakeFailedFrame)))]),
+            vector("goaway-counter-floor", "The frame a v2 server puts in message 2's payload (encrypted, §12.2) when the HELLO's handshake_counter is not above the last one seen, here 41 (§12.4): GOAWAY ABORTED (10) with handshake_counter_floor = 41, in English. The client retries at once with a counter above 41.",
+                   "server-to-client", [(counterFrame, frame(counterFrame, message: goAwayMessage(counterFrame)))]),
             vector("ping-pong", "PING with 8 opaque bytes, and the PONG echoing them.",
                    "either", [(ping, frame(ping)), (pong, frame(pong))]),
             vector("cancel", "The client gives up on call 2; the server sends no answer for it.",
                    "client-to-server", [(cancel, frame(cancel))]),
         ]
+    }
+
+    /// The credential of secure-vectors.json and bundle-vectors.json.
+    static let credential = "gx2_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh81gHLWNliA0a7qMprfkSE4OFHtIaKOO3XpZdDSzRZiVA"
+
+    static func goAwayMessage(_ frame: Frame) -> Giupxa_V1_GoAway {
+        try! Giupxa_V1_GoAway(serializedBytes: Array(frame.body.readableBytesView))
     }
 
     static func write(to url: URL) throws {

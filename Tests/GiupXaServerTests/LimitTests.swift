@@ -20,7 +20,7 @@ import Testing
         // A test process stalled past the 2 s timeout between connecting and writing the HELLO
         // (CI's two cores, every suite at once) is rightly dropped before it can trickle: reconnect.
         var attempt = 0
-        var connected: (Channel, RawClient.Collector)?
+        var connected: (any Channel, RawClient.Collector)?
         while connected == nil {
             attempt += 1
             let collector = RawClient.Collector()

@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// GiupXa protocol — method 5, ComplianceReport: the periodic compliance report
-/// (docs/REPORT.md defines every figure). Normative companion of Protocol/PROTOCOL.md §6.6.
+/// (Protocol/REPORT.md defines every figure). Normative companion of Protocol/PROTOCOL.md §6.6.
 
 public import SwiftProtobuf
 
@@ -262,7 +262,7 @@ public nonisolated struct Giupxa_V1_AgencyCompliance: @unchecked Sendable {
     set {_uniqueStorage()._categories = newValue}
   }
 
-  /// category name (e.g. "production_models") → visits
+  /// "production_models" (ActivityCategory, lower case, no prefix) → visits; REPORT.md
   public var categoryVisits: Dictionary<String,UInt32> {
     get {_storage._categoryVisits}
     set {_uniqueStorage()._categoryVisits = newValue}

@@ -127,15 +127,7 @@ public final class SecureServerHandler: ChannelDuplexHandler {
         }
         state = .failed
         received = ByteBuffer()
-        let status: RPCError
-        if let violation = error as? ProtocolViolation {
-            status = RPCError(code: violation.code, message: violation.description)
-        } else {
-            status = RPCError(
-                code: .unauthenticated,
-                message: "Bắt tay bảo mật thất bại: khoá máy chủ trong khoá truy cập không đúng hoặc dữ liệu hỏng / "
-                    + "Secure handshake failed: wrong server key in the credential, or damaged data")
-        }
+        let status = (error as? ProtocolViolation).map { RPCError(code: $0.code, message: $0.description) } ?? HandshakeRefusal.handshakeFailed
         var out = context.channel.allocator.buffer(capacity: 128)
         MessageCodec.goAway(status: status.status, lastCallID: 0).write(to: &out)
         let channel = context.channel

@@ -1,0 +1,68 @@
+import Foundation
+import GiupXaProtocol
+import NIOCore
+import Testing
+
+/// The refusals in Protocol/test-vectors.json are what a running server sends, byte for byte:
+/// an implementer who matches the vectors matches the server (PROTOCOL.md §17).
+@Suite struct LiveVectorTests {
+    static let protocolFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Protocol")
+
+    static func hex(_ name: String, in file: String = "test-vectors.json", key: String = "hex") throws -> [UInt8] {
+        let data = try Data(contentsOf: protocolFolder.appendingPathComponent(file))
+        let vectors = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        let vector = try #require(vectors.first { ($0["name"] as? String) == name || name.isEmpty }, "no vector \(name)")
+        let text = try #require(vector[key] as? String)
+        return try #require(Hex.bytes(text))
+    }
+
+    /// What the server sends back to `bytes` until it closes, re-encoded frame by frame (the
+    /// framing is unique: minimal varints).
+    static func answer(to bytes: [UInt8]) async throws -> (bytes: [UInt8], closed: Bool) {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes) { _ in false }
+        var buffer = ByteBuffer()
+        for frame in exchange.frames { frame.write(to: &buffer) }
+        return (Array(buffer.readableBytesView), exchange.closed)
+    }
+
+    /// §3.3: the vectors' HELLO carries a credential of another server, so this one refuses it.
+    @Test func aRefusedHelloGetsTheVectorsGoAway() async throws {
+        let answer = try await Self.answer(to: Self.hex("connection-start"))
+        #expect(answer.bytes == (try Self.hex("goaway-unauthenticated")))
+        #expect(answer.closed)
+    }
+
+    /// §3.2.
+    @Test func anUnsupportedVersionGetsTheVectorsGoAway() async throws {
+        let answer = try await Self.answer(to: [0x47, 0x58, 0x03, 0x03])
+        #expect(answer.bytes == (try Self.hex("goaway-unsupported-version")))
+        #expect(answer.closed)
+    }
+
+    /// §12.2: the secure vector's message 1 is addressed to the vector's server key, not this
+    /// server's, so it does not decrypt.
+    @Test func aMessage1ThatDoesNotDecryptGetsTheVectorsGoAway() async throws {
+        let flight = try Self.hex("", in: "secure-vectors.json", key: "client_flight_hex")
+        let answer = try await Self.answer(to: flight)
+        #expect(answer.bytes == (try Self.hex("goaway-handshake-failed")))
+        #expect(answer.closed)
+    }
+}
+
+private enum Hex {
+    static func bytes(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex) ?? text.endIndex
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            out.append(byte)
+            index = next
+        }
+        return out
+    }
+}
