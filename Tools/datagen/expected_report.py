@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent calculation of the periodic compliance report (docs/REPORT.md) over a directory
+"""Independent calculation of the periodic compliance report (Protocol/REPORT.md) over a directory
 written by Tools/datagen/generate.py, to check what `giupxa-server report --format json` emits.
 
     python3 Tools/datagen/expected_report.py DATA_DIR --period 2019              # expected JSON on stdout
@@ -709,7 +709,7 @@ def compare(expected: dict, actual, custom_period: bool) -> list[str]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="Expected compliance report (docs/REPORT.md) over a datagen directory.")
+    p = argparse.ArgumentParser(description="Expected compliance report (Protocol/REPORT.md) over a datagen directory.")
     p.add_argument("data_dir", metavar="DATA_DIR")
     p.add_argument("--period", help="YYYY, YYYY-H1 or YYYY-H2")
     p.add_argument("--from", dest="date_from", metavar="dd/mm/yyyy")
