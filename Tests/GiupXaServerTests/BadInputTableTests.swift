@@ -146,6 +146,8 @@ import Testing
         Row(name: "truncated preamble, then silence", bytes: { _ in [0x47, 0x58] }, expect: .closedSilently),
         Row(name: "an HTTP request", bytes: { _ in Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) }, expect: .goAway(.internal, "bad preamble")),
         Row(name: "unknown protocol version", bytes: { _ in [0x47, 0x58, 0x09, 0x09] }, expect: .goAway(.failedPrecondition, "no common protocol version")),
+        Row(name: "a first byte other than G, alone", bytes: { _ in [0x48] }, expect: .goAway(.internal, "bad preamble")),
+        Row(name: "HELLO on call id 1", bytes: { keys in preamble + raw(0x00, callID: [0x01], body: Array(hello(keys.good).body.readableBytesView)) }, expect: .goAway(.internal, "HELLO")),
         Row(name: "first frame is not HELLO", bytes: { _ in preamble + bytes([request(method: 1, message: [])]) }, expect: .goAway(.internal, "must be HELLO")),
         Row(name: "HELLO of garbage", bytes: { _ in preamble + raw(0x00, callID: [0x00], body: [0xFF, 0xFF, 0xFF]) }, expect: .goAway(.internal, "malformed HELLO")),
         Row(name: "HELLO above its size limit", bytes: { _ in preamble + [0x00, 0x00, 0x80, 0x80, 0x04] }, expect: .goAway(.resourceExhausted, "exceeds the limit")),
@@ -175,6 +177,19 @@ import Testing
         }, expect: .goAway(.unauthenticated, "Unknown credential")),
         Row(name: "v2 HELLO naming another agency", secured: { keys in
             try! SecuredFlight(credential: keys.credential, frames: [securedHello(agency: "SYT", counter: now)])
+        }, expect: .goAway(.unauthenticated, "not this agency's")),
+        Row(name: "v2 message 1 whose payload does not start with HELLO", secured: { keys in
+            try! SecuredFlight(credential: keys.credential, frames: [request(method: 1, message: [])])
+        }, expect: .goAway(.internal, "must be HELLO")),
+        Row(name: "v2 HELLO with a client name above 64 bytes", secured: { keys in
+            var hello = Giupxa_V1_ClientHello()
+            hello.clientName = String(repeating: "x", count: 65)
+            hello.credential.agencyCode = "STNMT"
+            hello.handshakeCounter = now
+            return try! SecuredFlight(credential: keys.credential, frames: [MessageCodec.clientHello(hello)])
+        }, expect: .goAway(.internal, "client_name")),
+        Row(name: "an operator credential naming an agency", secured: { keys in
+            try! SecuredFlight(credential: keys.operatorCredential, frames: [securedHello(agency: "STNMT", counter: now)])
         }, expect: .goAway(.unauthenticated, "not this agency's")),
         // Issue 15, finding 2: bytes held before authentication are capped (PROTOCOL.md §12.2).
         Row(name: "v2 message 1 with an incomplete HELLO, then junk streamed behind it", secured: { keys in
@@ -206,6 +221,25 @@ import Testing
         Row(name: "request on call id 0", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 0)]) }, expect: .goAway(.internal, "does not increase")),
         Row(name: "call ids going backwards", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 5), request(method: 1, message: [], callID: 3)]) }, expect: .goAway(.internal, "call id 3 does not increase")),
         Row(name: "a second HELLO", bytes: { keys in authed(keys, [hello(keys.good)]) }, expect: .goAway(.internal, "not sent by clients after HELLO")),
+        Row(name: "a RESPONSE from the client", bytes: { keys in authed(keys, []) + raw(0x20, body: []) }, expect: .goAway(.internal, "unexpected response frame")),
+        Row(name: "a STATUS from the client", bytes: { keys in authed(keys, []) + raw(0x30, body: []) }, expect: .goAway(.internal, "unexpected status frame")),
+        Row(name: "ListAssignments on a day that does not exist", bytes: { keys in
+            var request = Giupxa_V1_ListAssignmentsRequest(); request.onDay = 2019_13_40
+            return authed(keys, [MessageCodec.request(callID: 1, method: .listAssignments, message: request)])
+        }, expect: .status(.invalidArgument, "on_day")),
+        Row(name: "ListVisits with an unreadable page token", bytes: { keys in
+            var request = Giupxa_V1_ListVisitsRequest(); request.pageToken = Data([0xDE, 0xAD])
+            return authed(keys, [MessageCodec.request(callID: 1, method: .listVisits, message: request)])
+        }, expect: .status(.invalidArgument, "page_token")),
+        Row(name: "AmendVisits above the batch limit", bytes: { keys in
+            var request = Giupxa_V1_AmendVisitsRequest()
+            request.amendments = (0..<11).map { _ in var a = Giupxa_V1_Amendment(); a.visit = visit(); a.baseRevision = 1; return a }
+            return authed(keys, [MessageCodec.request(callID: 1, method: .amendVisits, message: request)])
+        }, expect: .status(.invalidArgument, "amendments: has too many items")),
+        Row(name: "a report over more than 3660 days", bytes: { keys in
+            var request = Giupxa_V1_ComplianceReportRequest(); request.fromDay = 2000_01_01; request.toDay = 2020_12_31
+            return authed(keys, [MessageCodec.request(callID: 1, method: .complianceReport, message: request)])
+        }, expect: .status(.invalidArgument, "3660")),
         Row(name: "unknown method", bytes: { keys in authed(keys, [request(method: 99, message: [])]) }, expect: .status(.unimplemented, "method 99")),
         Row(name: "request without a method number", bytes: { keys in authed(keys, [Frame(type: .request, callID: 1, body: ByteBuffer())]) }, expect: .status(.invalidArgument, "malformed method number")),
         Row(name: "metadata flag with a broken length", bytes: { keys in authed(keys, [request(method: 1, message: [0x7F], flags: .metadata)]) }, expect: .status(.invalidArgument, "malformed call metadata")),

@@ -1,4 +1,5 @@
 import Foundation
+import GiupXaModels
 import GiupXaProtocol
 import NIOCore
 import Testing
@@ -50,6 +51,52 @@ import Testing
         let answer = try await Self.answer(to: flight)
         #expect(answer.bytes == (try Self.hex("goaway-handshake-failed")))
         #expect(answer.closed)
+    }
+
+    /// §12.4: a second handshake at the same counter (41) is refused inside message 2, with
+    /// exactly the vector's frame.
+    @Test func aStaleCounterGetsTheVectorsGoAwayInMessage2() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let credential = try #require(SecureCredential(parsing: server.secret))
+        let hello = BadInputTableTests.securedHello(counter: 41)
+        let first = try SecuredFlight(credential: credential, frames: [hello])
+        let accepted = try await RawClient.exchange(port: server.port, bytes: first.bytes, decode: first.decode) { frames in
+            frames.contains { $0.type == .hello }
+        }
+        #expect(accepted.frames.first?.type == .hello)
+
+        let again = try SecuredFlight(credential: credential, frames: [hello])
+        let refused = try await RawClient.exchange(port: server.port, bytes: again.bytes, decode: again.decode) { _ in false }
+        #expect(!refused.undecodable, "message 2 opens with the client's handshake state")
+        var buffer = ByteBuffer()
+        for frame in refused.frames { frame.write(to: &buffer) }
+        #expect(Array(buffer.readableBytesView) == (try Self.hex("goaway-counter-floor")))
+        #expect(refused.closed)
+    }
+
+    /// §6.5: an amendment of a visit the server does not hold, in English on a v1 connection.
+    @Test func anAmendmentOfAnUnknownVisitGetsTheVectorsResponse() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        var hello = Giupxa_V1_ClientHello()
+        hello.clientName = "live-vector-test"
+        hello.credential.agencyCode = "STNMT"
+        hello.credential.secret = server.secret
+        hello.language = "en"
+        var amendment = Giupxa_V1_Amendment()
+        amendment.visit = BadInputTableTests.visit { $0.id = UUID(uuidString: "9F0C2A6E-3B1D-4C8E-A2F7-5D6B1E0C4A93")!.wireBytes }
+        amendment.baseRevision = 1
+        var request = Giupxa_V1_AmendVisitsRequest()
+        request.amendments = [amendment]
+        let frames = [MessageCodec.clientHello(hello), MessageCodec.request(callID: 6, method: .amendVisits, message: request)]
+        let exchange = try await RawClient.exchange(port: server.port, bytes: BadInputTableTests.preamble + BadInputTableTests.bytes(frames)) { frames in
+            frames.contains { $0.callID == 6 }
+        }
+        let answer = try #require(exchange.frames.first { $0.callID == 6 })
+        var buffer = ByteBuffer()
+        answer.write(to: &buffer)
+        #expect(Array(buffer.readableBytesView) == (try Self.hex("amend-not-found")))
     }
 }
 

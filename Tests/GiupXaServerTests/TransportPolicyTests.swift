@@ -3,6 +3,7 @@ import GiupXaClient
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaServer
+import GiupXaStorage
 import NIOCore
 import NIOPosix
 import Testing
@@ -64,5 +65,32 @@ import Testing
         try ahead.raiseHandshakeCounter(above: try ahead.nextHandshakeCounter(now: Date()) + 86_400_000)
         _ = try await deviceA.serverVisits()
         #expect(try await deviceB.serverVisits().isEmpty)
+    }
+
+    /// §12.4: the calls pipelined in a message 1 whose counter is not above the floor (a replay,
+    /// or a device behind) never run: the visit it carries is not stored.
+    @Test func aStaleHandshakesPipelinedCallsNeverRun() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let credential = try #require(SecureCredential(parsing: server.secret))
+        let counter = BadInputTableTests.now
+        let visitID = UUID()
+        let submit = BadInputTableTests.submit([BadInputTableTests.visit { $0.id = visitID.wireBytes }])
+        let stale = try SecuredFlight(credential: credential, frames: [BadInputTableTests.securedHello(counter: counter), submit])
+
+        let ahead = try SecuredFlight(credential: credential, frames: [BadInputTableTests.securedHello(counter: counter + 1)])
+        let accepted = try await RawClient.exchange(port: server.port, bytes: ahead.bytes, decode: ahead.decode) { frames in
+            frames.contains { $0.type == .hello }
+        }
+        #expect(accepted.frames.first?.type == .hello)
+
+        let refused = try await RawClient.exchange(port: server.port, bytes: stale.bytes, decode: stale.decode) { _ in false }
+        #expect(refused.frames.map(\.type) == [.goAway])
+        #expect(try await server.store.revisions(visitID: visitID).isEmpty, "the pipelined SubmitVisits did not run")
+
+        // The same call behind a fresh counter is stored: the check above can fail.
+        let fresh = try SecuredFlight(credential: credential, frames: [BadInputTableTests.securedHello(counter: counter + 2), submit])
+        _ = try await RawClient.exchange(port: server.port, bytes: fresh.bytes, decode: fresh.decode) { frames in frames.contains { $0.callID == 1 } }
+        #expect(try await server.store.revisions(visitID: visitID).count == 1)
     }
 }

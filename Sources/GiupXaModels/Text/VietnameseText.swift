@@ -107,27 +107,4 @@ public enum VietnameseText {
         }
         return String(out)
     }
-
-    /// True when `text` contains a C0/C1 control character other than tab, CR and LF.
-    /// The narrower check of the first protocol version; validation now uses `TextRules`,
-    /// which also refuses tab and CR, LF in one-line fields, and invisible characters.
-    /// (General category Cc is exactly U+0000–U+001F and U+007F–U+009F: compared directly,
-    /// as this runs on every text field of every visit received.)
-    static func containsControlCharacters(_ text: String) -> Bool {
-        var text = text
-        // Over the UTF-8 bytes (valid UTF-8: a String's): C0 and DEL are single bytes, and
-        // U+0080–U+009F are C2 80…9F. A continuation byte is never below 0x80.
-        return text.withUTF8 { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if byte < 0x20 {
-                    if byte != 0x0A && byte != 0x09 && byte != 0x0D { return true }
-                } else if byte == 0x7F {
-                    return true
-                } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F {
-                    return true
-                }
-            }
-            return false
-        }
-    }
 }

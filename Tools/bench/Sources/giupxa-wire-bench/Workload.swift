@@ -91,7 +91,7 @@ struct Workload: Sendable {
     }
 
     /// The batches SyncEngine sends for `count` visits with the default policy: 50 visits per call
-    /// in the first window of 4 calls, then doubling (100, 200, 400, capped at 500) per window.
+    /// in the first window of 4 calls, then doubling (100, 200, capped at 250) per window.
     static func engineBatches(_ visits: [Visit]) -> [[Visit]] {
         let policy = SyncPolicy()
         var batches: [[Visit]] = []
