@@ -20,6 +20,16 @@ import Testing
         case status(StatusCode, String)
         /// SubmitVisits answered: the first result has this outcome, status code and message text.
         case visit(Giupxa_V1_VisitResult.Outcome, StatusCode, String)
+        /// SubmitVisits answered with these outcomes, in order.
+        case outcomes([Giupxa_V1_VisitResult.Outcome])
+        /// GOAWAY with this code and this `last_call_id`.
+        case goAwayAfter(StatusCode, lastCallID: UInt32)
+        /// A RESPONSE on call 1, whatever it holds.
+        case answered
+        /// The server's HELLO: the connection was accepted.
+        case accepted
+        /// A PONG with this body.
+        case pong([UInt8])
     }
 
     struct Row: Sendable {
@@ -132,6 +142,9 @@ import Testing
         authed(keys, [submit([visit(change)])])
     }
 
+    /// The id of a visit pipelined behind a refused HELLO: it must never be stored.
+    static let neverStoredID = Data(repeating: 0xEE, count: 16)
+
     static let otherAgencysAssignment = DefaultData.sampleAssignments.first { $0.agencyCode != "STNMT" && $0.role == .lead }!
     static let otherAgencysCommune = otherAgencysAssignment.communeCode
     /// Stored for another agency before the rows run.
@@ -148,12 +161,16 @@ import Testing
         Row(name: "unknown protocol version", bytes: { _ in [0x47, 0x58, 0x09, 0x09] }, expect: .goAway(.failedPrecondition, "no common protocol version")),
         Row(name: "a first byte other than G, alone", bytes: { _ in [0x48] }, expect: .goAway(.internal, "bad preamble")),
         Row(name: "HELLO on call id 1", bytes: { keys in preamble + raw(0x00, callID: [0x01], body: Array(hello(keys.good).body.readableBytesView)) }, expect: .goAway(.internal, "HELLO")),
+        Row(name: "HELLO with a compression flag", bytes: { keys in preamble + raw(0x01, callID: [0x00], body: Array(hello(keys.good).body.readableBytesView)) }, expect: .goAway(.internal, "HELLO")),
         Row(name: "first frame is not HELLO", bytes: { _ in preamble + bytes([request(method: 1, message: [])]) }, expect: .goAway(.internal, "must be HELLO")),
         Row(name: "HELLO of garbage", bytes: { _ in preamble + raw(0x00, callID: [0x00], body: [0xFF, 0xFF, 0xFF]) }, expect: .goAway(.internal, "malformed HELLO")),
         Row(name: "HELLO above its size limit", bytes: { _ in preamble + [0x00, 0x00, 0x80, 0x80, 0x04] }, expect: .goAway(.resourceExhausted, "exceeds the limit")),
         Row(name: "truncated HELLO, then silence", bytes: { keys in Array((preamble + bytes([hello(keys.good)])).dropLast(5)) }, expect: .closedSilently),
         Row(name: "unknown agency", bytes: { keys in preamble + bytes([hello(keys.good, agency: "NOPE")]) }, expect: .goAway(.unauthenticated, "Unknown credential")),
         Row(name: "wrong secret", bytes: { _ in preamble + bytes([hello("gx1_not-the-secret")]) }, expect: .goAway(.unauthenticated, "credential")),
+        Row(name: "wrong secret, with a SubmitVisits pipelined behind the HELLO", bytes: { _ in
+            preamble + bytes([hello("gx1_not-the-secret"), submit([visit { $0.id = Self.neverStoredID }])])
+        }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "another agency's credential", bytes: { keys in preamble + bytes([hello(keys.good, agency: "SYT")]) }, expect: .goAway(.unauthenticated, "credential")),
         Row(name: "revoked credential", bytes: { keys in preamble + bytes([hello(keys.revoked)]) }, expect: .goAway(.unauthenticated, "revoked")),
         // The secured (v2) handshake
@@ -181,6 +198,14 @@ import Testing
         Row(name: "v2 message 1 whose payload does not start with HELLO", secured: { keys in
             try! SecuredFlight(credential: keys.credential, frames: [request(method: 1, message: [])])
         }, expect: .goAway(.internal, "must be HELLO")),
+        Row(name: "v2 HELLO that still carries a secret (ignored)", secured: { keys in
+            var hello = Giupxa_V1_ClientHello()
+            hello.clientName = "bad-input-table"
+            hello.credential.agencyCode = "STNMT"
+            hello.credential.secret = "gx2_not-even-a-credential"
+            hello.handshakeCounter = now
+            return try! SecuredFlight(credential: keys.credential, frames: [MessageCodec.clientHello(hello)])
+        }, expect: .accepted),
         Row(name: "v2 HELLO with a client name above 64 bytes", secured: { keys in
             var hello = Giupxa_V1_ClientHello()
             hello.clientName = String(repeating: "x", count: 65)
@@ -221,6 +246,39 @@ import Testing
         Row(name: "request on call id 0", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 0)]) }, expect: .goAway(.internal, "does not increase")),
         Row(name: "call ids going backwards", bytes: { keys in authed(keys, [request(method: 1, message: [], callID: 5), request(method: 1, message: [], callID: 3)]) }, expect: .goAway(.internal, "call id 3 does not increase")),
         Row(name: "a second HELLO", bytes: { keys in authed(keys, [hello(keys.good)]) }, expect: .goAway(.internal, "not sent by clients after HELLO")),
+        Row(name: "PING", bytes: { keys in authed(keys, [Frame(type: .ping, callID: 0, body: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))]) },
+            expect: .pong([1, 2, 3, 4, 5, 6, 7, 8])),
+        Row(name: "a refused call still uses up its id", bytes: { keys in
+            authed(keys, [request(method: 99, message: [], callID: 1), request(method: 1, message: [], callID: 1)])
+        }, expect: .goAway(.internal, "call id 1 does not increase")),
+        Row(name: "a frame body of exactly the frame limit", bytes: { keys in
+            // ListAssignments (method 1) whose message is one unknown field (15, bytes) padding the body to 256 KiB.
+            let length = 256 << 10 - 1 - 1 - 3
+            var body = ByteBuffer(bytes: [0x01, 0x7A])
+            Varint.write(UInt32(length), to: &body)
+            body.writeBytes(Array(repeating: 0x41, count: length))
+            precondition(body.readableBytes == 256 << 10)
+            return authed(keys, [Frame(type: .request, callID: 1, body: body)])
+        }, expect: .answered),
+        Row(name: "a compressed message under 96 bytes", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateRaw
+            return authed(keys, [request(method: 1, message: [0x03, 0x00], flags: flags)])  // raw deflate of nothing
+        }, expect: .answered),
+        Row(name: "a visit id that is no UUID version (any 16 bytes)", bytes: { keys in
+            submitOne(keys) { $0.id = Data(repeating: 0xFF, count: 16) }
+        }, expect: .visit(.stored, .ok, "")),
+        Row(name: "a visit with more than 10 issues", bytes: { keys in
+            submitOne(keys) { visit in
+                visit.cadres = (0..<12).map { _ in var cadre = Giupxa_V1_Cadre(); cadre.name = ""; return cadre }
+            }
+        }, expect: .visit(.rejected, .invalidArgument, "and 2 more")),
+        Row(name: "a visit repeated in one batch", bytes: { keys in
+            let twice = visit { $0.id = Data(repeating: 0xDD, count: 16) }
+            return authed(keys, [submit([twice, twice])])
+        }, expect: .outcomes([.stored, .alreadyStored])),
+        Row(name: "a connection error after call 5", bytes: { keys in
+            authed(keys, [request(method: 99, message: [], callID: 5)]) + raw(0x80, body: [])
+        }, expect: .goAwayAfter(.internal, lastCallID: 5)),
         Row(name: "a RESPONSE from the client", bytes: { keys in authed(keys, []) + raw(0x20, body: []) }, expect: .goAway(.internal, "unexpected response frame")),
         Row(name: "a STATUS from the client", bytes: { keys in authed(keys, []) + raw(0x30, body: []) }, expect: .goAway(.internal, "unexpected status frame")),
         Row(name: "ListAssignments on a day that does not exist", bytes: { keys in
@@ -266,6 +324,15 @@ import Testing
             let piece = ContextDeflater(dictionary: nil).compress(ByteBuffer(repeating: 0x41, count: 300))!
             var flags = FrameFlags(); flags.compression = .contextStream
             return preamble + bytes([hello(keys.good, context: true), request(method: 2, message: Array(piece.readableBytesView.prefix(2)), flags: flags)])
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
+        Row(name: "a mode-3 piece that ends the stream (BFINAL)", bytes: { keys in
+            let whole = Deflate.compressIfSmaller(ByteBuffer(repeating: 0x41, count: 300))!
+            var flags = FrameFlags(); flags.compression = .contextStream
+            return preamble + bytes([hello(keys.good, context: true), request(method: 2, message: Array(whole.readableBytesView), flags: flags)])
+        }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
+        Row(name: "a mode-3 request without a method number", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .contextStream
+            return preamble + bytes([hello(keys.good, context: true), Frame(type: .request, flags: flags, callID: 1, body: ByteBuffer())])
         }, expect: .goAway(.invalidArgument, "not valid in the connection's compression stream")),
         Row(name: "a mode-3 compression bomb", bytes: { keys in
             let piece = ContextDeflater(dictionary: nil).compress(ByteBuffer(repeating: 0, count: 17 << 20))!
@@ -407,14 +474,25 @@ import Testing
             let exchange = try await RawClient.exchange(
                 port: server.port, bytes: flight?.bytes ?? row.bytes(keys), decode: flight?.decode ?? RawClient.decode
             ) { frames in
-                frames.contains { $0.type == .goAway || ($0.callID == 1 && ($0.type == .status || $0.type == .response)) }
+                switch expect {
+                case .accepted: frames.contains { $0.type == .hello || $0.type == .goAway }
+                case .pong: frames.contains { $0.type == .pong || $0.type == .goAway }
+                default: frames.contains { $0.type == .goAway || ($0.callID == 1 && ($0.type == .status || $0.type == .response)) }
+                }
             }
             check(row.name, expect, exchange)
+            // §4.3: a server never sends REQUEST or CANCEL, whatever it was sent.
+            #expect(!exchange.frames.contains { $0.type == .request || $0.type == .cancel }, "\(row.name): the server sent a client frame")
             #expect(try await goodServer.servesAGoodClient(), "after \(row.name): the server no longer serves")
         }
         // The NFD name was stored in NFC.
         let stored = try await server.store.visits(VisitQuery(agencyCode: "STNMT")).visits
-        #expect(stored.map { $0.visit.cadres[0].name } == ["Quàng Văn Thắng".precomposedStringWithCanonicalMapping])
+        #expect(Set(stored.map { $0.visit.cadres[0].name }) == ["Quàng Văn Thắng".precomposedStringWithCanonicalMapping, "Lò Văn Minh"])
+        #expect(stored.count == 3, "the NFD name, the 16-byte id and the visit repeated in one batch, once")
+        // §3.4: the SubmitVisits pipelined behind a refused HELLO never ran.
+        #expect(!stored.contains { $0.visit.id.wireBytes == Self.neverStoredID })
+        // And the visit whose id is no UUID version kept its 16 bytes.
+        #expect(stored.contains { $0.visit.id.wireBytes == Data(repeating: 0xFF, count: 16) })
     }
 
     func check(_ name: String, _ expect: Expect, _ exchange: RawClient.Exchange) {
@@ -445,6 +523,26 @@ import Testing
             if outcome != .stored && outcome != .alreadyStored { #expect(result.revision == 0, "\(name): revision \(result.revision)") }
             #expect(StatusCode(rawValue: result.status.code) == code, "\(name): \(result.status.code)")
             #expect(text.isEmpty || result.status.message.contains(text), "\(name): \(result.status.message)")
+        case .outcomes(let outcomes):
+            guard let frame = exchange.frames.first(where: { $0.callID == 1 && $0.type == .response }),
+                  let message = try? MessageCodec.openMessage(frame.body, compression: frame.flags.compression, limits: .default),
+                  let response = try? MessageCodec.decode(Giupxa_V1_SubmitVisitsResponse.self, from: message)
+            else { Issue.record(comment); return }
+            #expect(response.results.map(\.outcome) == outcomes, comment)
+        case .goAwayAfter(let code, let lastCallID):
+            guard let frame = exchange.frames.first(where: { $0.type == .goAway }),
+                  let goAway = try? MessageCodec.decode(Giupxa_V1_GoAway.self, from: frame.body)
+            else { Issue.record(comment); return }
+            #expect(StatusCode(rawValue: goAway.status.code) == code, comment)
+            #expect(goAway.lastCallID == lastCallID, comment)
+        case .answered:
+            #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, comment)
+        case .accepted:
+            #expect(exchange.frames.first?.type == .hello, comment)
+        case .pong(let body):
+            let pong = exchange.frames.first { $0.type == .pong }
+            #expect(pong.map { Array($0.body.readableBytesView) } == body, comment)
+            #expect(pong?.callID == 0 && pong?.flags == [], comment)
         }
     }
 }

@@ -98,6 +98,40 @@ import Testing
         answer.write(to: &buffer)
         #expect(Array(buffer.readableBytesView) == (try Self.hex("amend-not-found")))
     }
+
+    /// §11: a server started with its defaults advertises the limits of the table and of the
+    /// `server-hello` vector.
+    @Test func theServersHelloAdvertisesTheDefaultLimits() async throws {
+        let limits = ProtocolLimits.default
+        let table: [Int] = [4 << 20, 4 << 20, 16 << 10, 250, 16]
+        #expect([limits.maxFrameBytes, limits.maxMessageBytes, limits.maxHelloBytes, limits.maxVisitsPerBatch, limits.maxConcurrentCalls] == table)
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        var hello = Giupxa_V1_ClientHello()
+        hello.credential.agencyCode = "STNMT"
+        hello.credential.secret = server.secret
+        let exchange = try await RawClient.exchange(port: server.port, bytes: BadInputTableTests.preamble + BadInputTableTests.bytes([MessageCodec.clientHello(hello)])) { frames in
+            frames.contains { $0.type == .hello }
+        }
+        let frame = try #require(exchange.frames.first { $0.type == .hello })
+        let live = try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body).limits
+
+        let vector = try #require(try Self.vectors().first { $0["name"] as? String == "server-hello" })
+        let meaning = try #require((vector["frames"] as? [[String: Any]])?.first?["message"] as? String)
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(meaning.utf8)) as? [String: Any])
+        let advertised = try #require(message["limits"] as? [String: Any])
+        let expected: [String: Int] = [
+            "maxFrameBytes": Int(live.maxFrameBytes), "maxMessageBytes": Int(live.maxMessageBytes),
+            "maxVisitsPerBatch": Int(live.maxVisitsPerBatch), "maxConcurrentCalls": Int(live.maxConcurrentCalls),
+        ]
+        #expect(advertised.mapValues { $0 as? Int } == expected.mapValues { Optional($0) })
+        #expect(Int(live.maxVisitsPerBatch) == limits.maxVisitsPerBatch && Int(live.maxFrameBytes) == limits.maxFrameBytes)
+    }
+
+    static func vectors() throws -> [[String: Any]] {
+        let data = try Data(contentsOf: protocolFolder.appendingPathComponent("test-vectors.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    }
 }
 
 private enum Hex {
