@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "giupxa-server", targets: ["giupxa-server"]),
         .executable(name: "giupxa-linksim", targets: ["giupxa-linksim"]),
         .library(name: "GiupXaModels", targets: ["GiupXaModels"]),
+        .library(name: "GiupXaMessages", targets: ["GiupXaMessages"]),
         .library(name: "GiupXaProtocol", targets: ["GiupXaProtocol"]),
         .library(name: "GiupXaClient", targets: ["GiupXaClient"]),
         // For Tools/bench: its gRPC peer stores visits through the same store and intake.
@@ -57,13 +58,34 @@ let package = Package(
             name: "GiupXaModels",
             swiftSettings: swiftSettings
         ),
+        // The v1 messages: the generated protobuf code and its conversions to and from the
+        // models. No NIO: storage keeps a visit's canonical body in this form.
+        .target(
+            name: "GiupXaMessages",
+            dependencies: [
+                "GiupXaModels",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The compliance report's messages and the report, both ways (server and client).
+        .target(
+            name: "GiupXaReportMessages",
+            dependencies: [
+                "GiupXaMessages",
+                "GiupXaModels",
+                "GiupXaReports",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The wire protocol: framing, compression, message codec, the secured (Noise) channel
         // handlers. NIOCore only, no sockets.
         .target(
             name: "GiupXaProtocol",
             dependencies: [
                 "GiupXaModels",
-                "GiupXaReports",
+                "GiupXaMessages",
                 "GiupXaNoise",
                 "CGiupXaZlib",
                 "CGiupXaLZMA",
@@ -87,8 +109,8 @@ let package = Package(
             dependencies: [
                 "GiupXaModels",
                 "GiupXaFiles",
-                // The canonical stored body is the visit's wire message (VisitEncoding).
-                "GiupXaProtocol",
+                // The canonical stored body is the visit's v1 message (VisitEncoding).
+                "GiupXaMessages",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -98,8 +120,12 @@ let package = Package(
         .target(
             name: "GiupXaServer",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "GiupXaModels",
                 "GiupXaFiles",
+                "GiupXaMessages",
+                "GiupXaReportMessages",
                 "GiupXaProtocol",
                 "GiupXaStorage",
                 "GiupXaReports",
@@ -113,9 +139,13 @@ let package = Package(
         .target(
             name: "GiupXaClient",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "GiupXaModels",
                 "GiupXaFiles",
                 "GiupXaReports",
+                "GiupXaMessages",
+                "GiupXaReportMessages",
                 "GiupXaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,6 +169,8 @@ let package = Package(
             dependencies: [
                 "GiupXaClient",
                 "GiupXaFiles",
+                "GiupXaMessages",
+                "GiupXaReportMessages",
                 "GiupXaReports",
                 "GiupXaModels",
                 "GiupXaProtocol",
@@ -152,6 +184,7 @@ let package = Package(
             dependencies: [
                 "GiupXaServer",
                 "GiupXaFiles",
+                "GiupXaMessages",
                 "GiupXaReports",
                 "GiupXaStorage",
                 "GiupXaModels",
@@ -197,6 +230,7 @@ let package = Package(
         .testTarget(
             name: "GiupXaProtocolTests",
             dependencies: [
+                "GiupXaMessages",
                 "GiupXaProtocol",
                 "GiupXaModels",
                 // The secure-handshake fuzz harness (SecureFuzzCorpusReplayTests) builds message 1 itself.
@@ -212,6 +246,7 @@ let package = Package(
         .testTarget(
             name: "GiupXaClientTests",
             dependencies: [
+                "GiupXaMessages",
                 "GiupXaClient",
                 "GiupXaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -224,6 +259,8 @@ let package = Package(
         .testTarget(
             name: "GiupXaServerTests",
             dependencies: [
+                "GiupXaMessages",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "GiupXaServer",
                 "GiupXaStorage",
                 "GiupXaProtocol",
@@ -258,7 +295,7 @@ let package = Package(
         // GiupXaProtocol: to write the bundles an attacker or an old client would (signed bundles).
         .testTarget(
             name: "GiupXaIntegrationTests",
-            dependencies: ["giupxa", "giupxa-server", "giupxa-linksim", "GiupXaModels", "GiupXaProtocol"],
+            dependencies: ["giupxa", "giupxa-server", "giupxa-linksim", "GiupXaModels", "GiupXaMessages", "GiupXaProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -273,7 +310,7 @@ let package = Package(
         // Published Noise test vectors (cacophony, via snow) plus tamper/truncation cases.
         .testTarget(
             name: "GiupXaNoiseTests",
-            dependencies: ["GiupXaNoise"],
+            dependencies: ["GiupXaNoise", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),

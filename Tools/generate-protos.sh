@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 command -v protoc >/dev/null || { echo "protoc missing: apt-get install -y protobuf-compiler" >&2; exit 1; }
 (cd "$root/Tools/codegen" && swift build -c release --product protoc-gen-swift >&2)
 plugin="$root/Tools/codegen/.build/release/protoc-gen-swift"
-out="$root/Sources/GiupXaProtocol/Generated"
+out="$root/Sources/GiupXaMessages/Generated"
 mkdir -p "$out"
 rm -f "$out"/*.pb.swift
 protoc --plugin=protoc-gen-swift="$plugin" \

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Foundation
 
 /// Noise `SymmetricState` (spec rev. 34, §5.2) with HASH = SHA-256 (HASHLEN 32) and HKDF built

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GiupXaModels
 
 /// What a report is computed from: reference data, every decision with its assignments, and
@@ -97,18 +97,12 @@ public enum ComplianceCalculator {
         var commune: String
     }
 
-    /// The decision in force on `day`: among those covering it, the latest to start (then the
-    /// latest signed, then the greater number). Decisions supersede, they never rewrite.
-    public static func decisionInForce(on day: CivilDate, among decisions: [Decision]) -> Decision? {
-        decisions.filter { $0.period.contains(day) }.max { a, b in
-            (a.period.start, a.signedOn, a.number) < (b.period.start, b.signedOn, b.number)
-        }
-    }
-
+    /// The pairs assigned by a decision in force (`Decision.inForce`) on at least one day of
+    /// the period. Decisions supersede, they never rewrite.
     static func pairsInScope(period: ReportPeriod, decisions: [Decision], assignments: [Assignment]) -> Set<Pair> {
         var inForce = Set<String>()
         for offset in 0..<period.length {
-            if let decision = decisionInForce(on: period.from.adding(days: offset), among: decisions) { inForce.insert(decision.number) }
+            if let decision = Decision.inForce(on: period.from.adding(days: offset), among: decisions) { inForce.insert(decision.number) }
         }
         return Set(assignments.filter { inForce.contains($0.decisionNumber) }.map { Pair(agency: $0.agencyCode, commune: $0.communeCode) })
     }

@@ -1,4 +1,5 @@
 public import Foundation
+public import GiupXaMessages
 public import GiupXaModels
 public import GiupXaProtocol
 public import GiupXaStorage

@@ -1,4 +1,4 @@
-public import GiupXaModels
+import GiupXaModels
 public import GiupXaReports
 public import GiupXaStorage
 

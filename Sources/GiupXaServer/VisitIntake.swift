@@ -1,6 +1,7 @@
 import Foundation
+public import GiupXaMessages
 public import GiupXaModels
-public import GiupXaProtocol
+import GiupXaProtocol
 public import GiupXaStorage
 public import Logging
 

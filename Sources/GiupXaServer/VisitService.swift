@@ -1,6 +1,8 @@
 import Foundation
+import GiupXaMessages
 import GiupXaModels
 public import GiupXaProtocol
+import GiupXaReportMessages
 import GiupXaReports
 public import GiupXaStorage
 import Logging

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
+import GiupXaMessages
 import GiupXaModels
-import GiupXaProtocol
 import SwiftProtobuf
 
 /// The canonical stored form of a visit: the wire message `StoredVisit` holding the visit and

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GiupXaModels
 
 /// Who vouched for a stored revision (PROTOCOL.md §15), kept with it in `visit_revision.source`.

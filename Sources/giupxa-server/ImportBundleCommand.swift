@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaCLISupport
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaServer

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaStorage

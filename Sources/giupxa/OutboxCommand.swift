@@ -3,6 +3,7 @@ import Foundation
 import GiupXaClient
 import GiupXaFiles
 import GiupXaCLISupport
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GiupXaClient
 import GiupXaCLISupport
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 

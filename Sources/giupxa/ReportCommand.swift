@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import GiupXaClient
 import GiupXaCLISupport
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
+import GiupXaReportMessages
 import GiupXaReports
 import GiupXaFiles
 

@@ -1,4 +1,5 @@
 @testable import GiupXaClient
+import GiupXaMessages
 import GiupXaProtocol
 import NIOCore
 import NIOEmbedded

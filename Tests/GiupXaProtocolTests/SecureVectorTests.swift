@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GiupXaMessages
 import GiupXaNoise
 import GiupXaProtocol
 import NIOCore

@@ -1,4 +1,5 @@
 import Foundation
+import GiupXaMessages
 import GiupXaProtocol
 import GiupXaServer
 import Testing

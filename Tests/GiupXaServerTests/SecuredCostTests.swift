@@ -1,6 +1,7 @@
 import Foundation
 import GiupXaClient
 import GiupXaLinkSim
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import Testing

@@ -18,8 +18,8 @@ import Testing
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Every byte the database's files hold on disk.
-    private func databaseBytes(_ database: String) throws -> [UInt8] {
-        try ["", "-wal", "-shm"].flatMap { suffix -> [UInt8] in
+    private func databaseBytes(_ database: String) -> [UInt8] {
+        ["", "-wal", "-shm"].flatMap { suffix -> [UInt8] in
             guard let data = FileManager.default.contents(atPath: database + suffix) else { return [] }
             return Array(data)
         }
@@ -43,7 +43,7 @@ import Testing
         let issued = try await CredentialIssuer(store: store).issue(for: .agency(code: "STNMT"), replacing: false)
         #expect(issued.text.hasPrefix("gx2_"))
         #expect(try await store.serverPublicKey() == key.publicKey)
-        #expect(!contains(try databaseBytes(database), key.privateKey.rawRepresentation))
+        #expect(!contains(databaseBytes(database), key.privateKey.rawRepresentation))
         // The key file is this server's, and loads back as the same key.
         #expect(try ServerKey.load(path("server.key")).publicKey == key.publicKey)
     }
@@ -59,7 +59,7 @@ import Testing
         #expect(key.publicKey == legacy.publicKey.rawRepresentation)
         #expect(try await store.legacyServerPrivateKey() == nil)
         #expect(try mode(path("server.key")) == 0o600)
-        #expect(!contains(try databaseBytes(database), legacy.rawRepresentation))
+        #expect(!contains(databaseBytes(database), legacy.rawRepresentation))
         // A second start reads the file.
         #expect(try await ServerKey.prepare(store: store, path: path("server.key")).publicKey == key.publicKey)
     }

@@ -1,4 +1,5 @@
 import GiupXaClient
+import GiupXaMessages
 import GiupXaProtocol
 import Testing
 

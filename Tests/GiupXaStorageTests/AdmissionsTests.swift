@@ -4,7 +4,7 @@ import GRDB
 import GiupXaModels
 import Testing
 
-/// The round's in-memory admission answers exactly as the SQL rule does.
+/// The round's in-memory admission answers exactly as the SQL lookups do.
 @Suite struct AdmissionsTests {
     @Test func inMemoryAnswersAgreeWithTheSQLRule() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-admissions-\(UUID().uuidString)")
@@ -51,7 +51,8 @@ import Testing
                 let memory = try admissions.refusal(visit, agency: agency, round: index / 500, db: db)
                 let sql = try SQLiteStore.refusal(
                     commune: visit.communeCode, agency: agency,
-                    first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd, db: db)
+                    first: CivilDate(visit.start).yyyymmdd, last: CivilDate(visit.end).yyyymmdd,
+                    inForce: Decision.inForce(on: CivilDate(visit.start), among: try SQLiteStore.decisions(db)), db: db)
                 if memory != sql { disagreements.append("\(agency) \(visit.communeCode) \(visit.start)–\(visit.end): \(String(describing: memory)) ≠ \(String(describing: sql))") }
                 kinds.insert(String(describing: sql))
             }

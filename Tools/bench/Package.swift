@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "CBenchZlib",
                 .product(name: "GiupXaClient", package: "giupxa"),
+                .product(name: "GiupXaMessages", package: "giupxa"),
                 .product(name: "GiupXaProtocol", package: "giupxa"),
                 .product(name: "GiupXaModels", package: "giupxa"),
                 .product(name: "GiupXaNoise", package: "giupxa"),

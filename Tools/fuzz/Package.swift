@@ -27,6 +27,7 @@ let package = Package(
         .target(
             name: "FuzzHarness",
             dependencies: [
+                .product(name: "GiupXaMessages", package: root),
                 .product(name: "GiupXaProtocol", package: root),
                 .product(name: "GiupXaModels", package: root),
                 .product(name: "GiupXaNoise", package: root),

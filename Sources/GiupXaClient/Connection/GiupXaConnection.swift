@@ -1,3 +1,4 @@
+public import GiupXaMessages
 public import GiupXaProtocol
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,3 +1,4 @@
+import GiupXaMessages
 import GiupXaProtocol
 import NIOCore
 

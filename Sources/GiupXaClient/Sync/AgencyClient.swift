@@ -1,6 +1,8 @@
 import Foundation
+public import GiupXaMessages
 public import GiupXaModels
 public import GiupXaProtocol
+import GiupXaReportMessages
 public import GiupXaReports
 
 /// The agency's side of the protocol: one connection per command, the HELLO riding with the

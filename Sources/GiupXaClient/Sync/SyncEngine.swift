@@ -1,4 +1,5 @@
 public import Foundation
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 

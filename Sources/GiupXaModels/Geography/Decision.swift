@@ -31,6 +31,21 @@ public struct Decision: Sendable, Hashable, Codable {
     }
 }
 
+extension Decision {
+    /// The decision in force on `day`: among those whose period contains it, the latest to
+    /// start (a later decision supersedes an earlier one from its start), ties going to the
+    /// later signed, then to the greater number. Storage admits visits by this rule and reports
+    /// scope assignments by it; nothing else decides it.
+    public static func inForce(on day: CivilDate, among decisions: some Sequence<Decision>) -> Decision? {
+        decisions.filter { $0.period.contains(day) }.max { $0.yields(to: $1) }
+    }
+
+    /// True when `other` takes precedence over this decision on a day both cover.
+    public func yields(to other: Decision) -> Bool {
+        (period.start, signedOn, number) < (other.period.start, other.signedOn, other.number)
+    }
+}
+
 /// One agency ↔ commune pair of a decision.
 public struct Assignment: Sendable, Hashable, Codable {
     public enum Role: String, Sendable, Hashable, Codable, CaseIterable {

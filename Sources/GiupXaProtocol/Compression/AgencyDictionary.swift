@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+public import GiupXaMessages
 public import GiupXaModels
 import SwiftProtobuf
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A preset deflate dictionary (compression mode 2, PROTOCOL.md §9.2): bytes both ends hold
 /// before the first message, so even a single short visit compresses against typical visit

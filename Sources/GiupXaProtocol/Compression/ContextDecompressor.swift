@@ -1,3 +1,4 @@
+public import GiupXaMessages
 public import NIOCore
 
 /// The receiving end of a connection's mode-3 stream (PROTOCOL.md §9.3, §9.4), whichever codec

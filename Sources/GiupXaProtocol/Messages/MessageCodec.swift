@@ -1,3 +1,4 @@
+public import GiupXaMessages
 public import NIOCore
 public import SwiftProtobuf
 

@@ -1,3 +1,4 @@
+public import GiupXaMessages
 public import GiupXaModels
 
 /// The protocol layer's one public error: a status code, a message for people (already in

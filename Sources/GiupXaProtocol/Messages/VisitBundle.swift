@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+public import GiupXaMessages
 public import GiupXaModels
 import NIOCore
 

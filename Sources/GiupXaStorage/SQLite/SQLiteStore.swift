@@ -153,15 +153,18 @@ public final class SQLiteStore: GiupXaStore {
     }
 
     public func decisions() async throws -> [Decision] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY signed_on, number").map { row in
-                Decision(
-                    number: row["number"],
-                    signedOn: CivilDate(yyyymmdd: row["signed_on"])!,
-                    period: DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!),
-                    standingAgencyCode: row["standing_agency_code"],
-                    isSample: row["is_sample"])
-            }
+        try await pool.read { db in try Self.decisions(db) }
+    }
+
+    /// Every decision, in signing order.
+    static func decisions(_ db: Database) throws -> [Decision] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM decision ORDER BY signed_on, number")).map { row in
+            Decision(
+                number: row["number"],
+                signedOn: CivilDate(yyyymmdd: row["signed_on"])!,
+                period: DateRange(start: CivilDate(yyyymmdd: row["period_start"])!, end: CivilDate(yyyymmdd: row["period_end"])!),
+                standingAgencyCode: row["standing_agency_code"],
+                isSample: row["is_sample"])
         }
     }
 

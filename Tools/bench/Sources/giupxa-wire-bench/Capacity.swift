@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GiupXaClient
+import GiupXaMessages
 
 /// Part (c) of issue 6, server capacity: `giupxa-wire-bench capacity`. The real `giupxa-server`
 /// and a gRPC peer doing the same storage work (CapacityGRPC.swift), both child processes on

@@ -5,6 +5,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaServer

@@ -2,6 +2,7 @@
 #if Peers
 import Foundation
 import GiupXaClient
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import GiupXaServer

@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import NIOCore

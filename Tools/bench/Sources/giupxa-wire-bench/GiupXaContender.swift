@@ -1,5 +1,6 @@
 import Foundation
 import GiupXaClient
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 

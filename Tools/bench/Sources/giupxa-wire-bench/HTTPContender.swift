@@ -2,6 +2,7 @@
 #if Peers
 import AsyncHTTPClient
 import Foundation
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import Hummingbird

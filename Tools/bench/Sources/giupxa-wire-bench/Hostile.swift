@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import GiupXaClient
+import GiupXaMessages
 import GiupXaModels
 import GiupXaNoise
 import GiupXaProtocol

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GiupXaClient
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 

@@ -1,4 +1,5 @@
 import Foundation
+import GiupXaMessages
 import GiupXaModels
 import GiupXaProtocol
 import NIOCore

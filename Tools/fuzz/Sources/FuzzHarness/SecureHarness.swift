@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GiupXaMessages
 import GiupXaModels
 import GiupXaNoise
 import GiupXaProtocol

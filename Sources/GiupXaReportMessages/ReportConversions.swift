@@ -1,4 +1,5 @@
 import Foundation
+public import GiupXaMessages
 public import GiupXaModels
 public import GiupXaReports
 import SwiftProtobuf
