@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "GiupXaServer", targets: ["GiupXaServer"]),
         // For Tools/bench's hostile-input probe, which builds Noise messages by hand.
         .library(name: "GiupXaNoise", targets: ["GiupXaNoise"]),
+        // For Tools/fuzz: the harness its libFuzzer targets share with the corpus replay tests.
+        .library(name: "GiupXaFuzzHarness", targets: ["GiupXaFuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -222,6 +224,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What the libFuzzer targets (Tools/fuzz) run on each input, and the corpus replay tests
+        // with them: decoders, the v2 server handler and the text rules, fed arbitrary bytes.
+        .target(
+            name: "GiupXaFuzzHarness",
+            dependencies: [
+                "GiupXaMessages",
+                "GiupXaModels",
+                "GiupXaNoise",
+                "GiupXaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "GiupXaModelsTests",
             dependencies: ["GiupXaModels"],
@@ -230,6 +249,7 @@ let package = Package(
         .testTarget(
             name: "GiupXaProtocolTests",
             dependencies: [
+                "GiupXaFuzzHarness",
                 "GiupXaMessages",
                 "GiupXaProtocol",
                 "GiupXaModels",

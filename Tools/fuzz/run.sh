@@ -22,17 +22,6 @@ case "$target" in
     *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 
-# The harnesses are duplicated in the replay tests; the copies must not drift.
-# block <name> <file>: the lines from "// BEGIN <name>" to "// END <name>".
-block() { sed -n "/^\/\/ BEGIN $1\$/,/^\/\/ END $1\$/p" "$2"; }
-check_copy() {  # <block> <harness file> <test file>
-    if [ -z "$(block "$1" "$2")" ] || ! diff <(block "$1" "$2") <(block "$1" "$3") >/dev/null; then
-        echo "$1 differs between $2 and $3 (or has no BEGIN/END $1 markers)" >&2; exit 1
-    fi
-}
-check_copy FuzzHarness Sources/FuzzHarness/FuzzHarness.swift ../../Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift
-check_copy SecureHarness Sources/FuzzHarness/SecureHarness.swift ../../Tests/GiupXaProtocolTests/SecureFuzzCorpusReplayTests.swift
-
 # -sanitize=fuzzer goes straight to swiftc (as swift-protobuf's and grpc-swift's fuzzers do); -parse-as-library because
 # libFuzzer owns main (see the comment in each target's source). --product: a plain `swift build`
 # would also link swift-protobuf's protoc with libFuzzer and fail on a second `main`.

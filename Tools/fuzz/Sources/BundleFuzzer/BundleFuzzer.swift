@@ -1,4 +1,5 @@
-import FuzzHarness
+import GiupXaFuzzHarness
+import LibFuzzerDriver
 
 /// libFuzzer calls this once per input.
 @_cdecl("LLVMFuzzerTestOneInput")

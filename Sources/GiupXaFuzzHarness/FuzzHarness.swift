@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GiupXaMessages
 import GiupXaModels
@@ -5,11 +6,9 @@ import GiupXaProtocol
 import NIOCore
 import SwiftProtobuf
 
-// The block between the BEGIN/END markers is copied verbatim into
-// Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift, which replays the kept corpus through
-// it; run.sh refuses to run if the two copies differ.
+// Shared by the libFuzzer targets (Tools/fuzz) and the replay of their kept corpora
+// (Tests/GiupXaProtocolTests/FuzzCorpusReplayTests.swift).
 
-// BEGIN FuzzHarness
 /// Feeds fuzz inputs through the decoders. Every function returns the problems it found; an
 /// empty array means the input was handled (accepted, or refused with one of the typed errors
 /// ProtocolViolation / RPCError / Deflate.Failure / VisitBundle.Failure / ValidationError).
@@ -292,51 +291,8 @@ public enum FuzzHarness {
         guard let selector = input.first else { return nil }
         var file = Array(input.dropFirst())
         if selector & 1 == 1 {
-            file += file.starts(with: VisitBundle.magic) ? [UInt8](repeating: 0, count: VisitBundle.signatureSize) : SHA256Digest.hash(file)
+            file += file.starts(with: VisitBundle.magic) ? [UInt8](repeating: 0, count: VisitBundle.signatureSize) : Array(SHA256.hash(data: file))
         }
         return file
     }
-
-    /// SHA-256 (FIPS 180-4) in plain Swift, because the test target does not depend on Crypto.
-    enum SHA256Digest {
-        static let k: [UInt32] = [
-            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-        ]
-
-        static func hash(_ message: [UInt8]) -> [UInt8] {
-            var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-            var padded = message + [0x80]
-            while padded.count % 64 != 56 { padded.append(0) }
-            let bits = UInt64(message.count) &* 8
-            for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-            func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-            var w = [UInt32](repeating: 0, count: 64)
-            for block in stride(from: 0, to: padded.count, by: 64) {
-                for i in 0..<16 {
-                    w[i] = padded[block + 4 * i..<block + 4 * i + 4].reduce(0) { $0 << 8 | UInt32($1) }
-                }
-                for i in 16..<64 {
-                    let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                    let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-                }
-                var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-                for i in 0..<64 {
-                    let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-                    (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-                }
-                for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
-            }
-            return h.flatMap { v in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> UInt32($0)) } }
-        }
-    }
 }
-// END FuzzHarness

@@ -8,12 +8,9 @@ import NIOCore
 import NIOEmbedded
 import SwiftProtobuf
 
-// The block between the BEGIN/END markers is copied verbatim into
-// Tests/GiupXaProtocolTests/SecureFuzzCorpusReplayTests.swift, which replays the kept corpora
-// of secure-handshake and text through it; run.sh refuses to run if the two copies differ.
-// (A block of its own, beside FuzzHarness's, so the two can change independently.)
+// Shared by the libFuzzer targets (Tools/fuzz) and the replay of the secure-handshake and
+// text corpora (Tests/GiupXaProtocolTests/SecureFuzzCorpusReplayTests.swift).
 
-// BEGIN SecureHarness
 /// The v2 transport's server end and the text rules, fed fuzz inputs. As in `FuzzHarness`, each
 /// function returns the problems it found (an empty array: handled); the fuzz targets trap on a
 /// problem, the replay test expects none.
@@ -517,7 +514,7 @@ public enum SecureHarness {
         return false
     }
 
-    static func checkText(_ text: String) -> [String] {
+    public static func checkText(_ text: String) -> [String] {
         var problems: [String] = []
         let normalized = VietnameseText.normalize(text)
         if !same(VietnameseText.normalize(normalized), normalized) { problems.append("normalize is not idempotent") }
@@ -550,7 +547,7 @@ public enum SecureHarness {
     /// What a field the validator let through may hold: NFC, and no control character but LF,
     /// no bidi embedding, override or isolate, no zero-width or BOM character. Before the
     /// text-safety rules, the old rule only: no C0/C1 control but tab, LF and CR.
-    static func checkAccepted(_ text: String) -> [String] {
+    public static func checkAccepted(_ text: String) -> [String] {
         var problems: [String] = []
         if !same(text.precomposedStringWithCanonicalMapping, text) { problems.append("not NFC") }
         let strict = validatorRefusesFormatCharacters
@@ -571,4 +568,3 @@ public enum SecureHarness {
 extension Array {
     fileprivate func element(_ index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
-// END SecureHarness

@@ -1,5 +1,5 @@
 // What every fuzz target's executable shares: libFuzzer's entry points (the binaries are built
-// with -sanitize=fuzzer, see run.sh). Not part of the FuzzHarness block the replay test copies.
+// with -sanitize=fuzzer, see run.sh).
 
 /// Runs one input through `harness` and traps on any problem it reports, as libFuzzer expects.
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int, through harness: ([UInt8]) -> [String]) -> CInt {
