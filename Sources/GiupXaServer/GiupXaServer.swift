@@ -4,23 +4,40 @@ public import GiupXaStorage
 public import Logging
 import NIOCore
 import NIOPosix
+public import ServiceLifecycle
 
 /// The GiupXa server: accepts connections, runs one `ServerConnection` per client, and keeps
-/// going whatever a single client does. `beginShutdown()` stops it gracefully (in-flight calls
-/// finish and are answered); cancelling the task running `run` stops it at once.
-public struct GiupXaServer: Sendable {
+/// going whatever a single client does. As a `Service` in a `ServiceGroup`, graceful shutdown
+/// drains it (no new connections or calls; in-flight calls finish and are answered) and
+/// cancellation stops it at once.
+public struct GiupXaServer: Service {
     let configuration: ServerConfiguration
     let store: any GiupXaStore
     let key: ServerKey
     let logger: Logger
+    let onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void
     let drain = Drain()
 
-    /// `key`: from `ServerKey.prepare`, which checks it against the store.
-    public init(configuration: ServerConfiguration, store: any GiupXaStore, key: ServerKey, logger: Logger) {
+    /// `key`: from `ServerKey.prepare`, which checks it against the store. `onBound` is called
+    /// with the real address once listening (port 0 becomes a free port).
+    public init(
+        configuration: ServerConfiguration, store: any GiupXaStore, key: ServerKey, logger: Logger,
+        onBound: @escaping @Sendable (_ host: String, _ port: Int) async throws -> Void = { _, _ in }
+    ) {
         self.configuration = configuration
         self.store = store
         self.key = key
         self.logger = logger
+        self.onBound = onBound
+    }
+
+    /// Serves until cancelled, or until graceful shutdown has drained every connection.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await run(onBound: onBound)
+        } onGracefulShutdown: {
+            beginShutdown()
+        }
     }
 
     /// Stops accepting connections and calls; `run` returns once in-flight calls are answered.
@@ -30,8 +47,8 @@ public struct GiupXaServer: Sendable {
     }
 
     /// Binds, calls `onBound` with the real address (port 0 becomes a free port), then serves
-    /// until cancelled.
-    public func run(onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void = { _, _ in }) async throws {
+    /// until cancelled or drained.
+    public func run(onBound: @Sendable (_ host: String, _ port: Int) async throws -> Void) async throws {
         let limits = configuration.limits
         let idle = TimeAmount.seconds(configuration.idleTimeoutSeconds)
         let staticKey = key.privateKey

@@ -5,6 +5,8 @@ import GiupXaProtocol
 import GiupXaServer
 import GiupXaStorage
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the GiupXa protocol on a TCP address.")
@@ -54,67 +56,24 @@ struct ServeCommand: AsyncParsableCommand {
                 allowPlaintext: allowPlaintext)
             configuration.partialFrameBudgetBytes = maxBufferedBytes
             let serverKey = try await ServerKey.prepare(store: store, path: key.path(database: options.databasePath))
-            let server = GiupXaServer(configuration: configuration, store: store, key: serverKey, logger: logger)
             let portFile = self.portFile
-            try await ShutdownSignal.run(graceSeconds: graceSeconds, drain: { server.beginShutdown() }) {
-                try await server.run { _, bound in
-                    if let portFile {
-                        // Write-then-rename: a reader never sees a half-written number.
-                        try Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
-                    }
+            let server = GiupXaServer(configuration: configuration, store: store, key: serverKey, logger: logger) { _, bound in
+                if let portFile {
+                    // Write-then-rename: a reader never sees a half-written number.
+                    try Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
                 }
             }
+            // The first SIGTERM or SIGINT drains (no new connections or calls, in-flight calls
+            // answered); after the grace period the rest is cancelled. SQLite transactions
+            // commit or roll back, so nothing acknowledged is lost either way.
+            var group = ServiceGroupConfiguration(
+                services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .seconds(graceSeconds)
+            try await ServiceGroup(configuration: group).run()
             logger.info("stopped")
         } catch {
             throw options.fail(error)
         }
-    }
-}
-
-/// Runs `body`; on the first SIGTERM or SIGINT calls `drain` (stop accepting, let in-flight
-/// calls finish), and cancels `body` if it has not returned after `graceSeconds` or on a
-/// second signal. SQLite transactions either commit or roll back, so nothing acknowledged is
-/// lost either way.
-enum ShutdownSignal {
-    static func run(
-        graceSeconds: Int, drain: @escaping @Sendable () -> Void, _ body: @escaping @Sendable () async throws -> Void
-    ) async throws {
-        let task = Task { try await body() }
-        let signals = SignalCounter()
-        let sources = [SIGTERM, SIGINT].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler {
-                if signals.increment() == 1 {
-                    drain()
-                    Task {
-                        try? await Task.sleep(for: .seconds(graceSeconds))
-                        task.cancel()
-                    }
-                } else {
-                    task.cancel()
-                }
-            }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
-        do {
-            try await task.value
-        } catch is CancellationError {
-        }
-    }
-}
-
-/// A thread-safe counter for signal deliveries.
-final class SignalCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }
