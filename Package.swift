@@ -271,6 +271,7 @@ let package = Package(
         .testTarget(
             name: "GiupXaClientTests",
             dependencies: [
+                "GiupXaModels",
                 "GiupXaMessages",
                 "GiupXaClient",
                 "GiupXaProtocol",

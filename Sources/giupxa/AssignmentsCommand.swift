@@ -30,12 +30,27 @@ struct AssignmentsCommand: AsyncParsableCommand {
                 var lines = [output.pick(
                     vi: "Xã được phân công giúp (cập nhật \(VietnameseFormat.dateTime(fetchedAt))):",
                     en: "Assigned communes (fetched \(VietnameseFormat.dateTime(fetchedAt))):")]
+                // Which decision is in force today, as far as the cache shows the decisions.
+                let today = CivilDate(Date())
+                let decisions = Dictionary(assignments.map { ($0.decisionNumber, $0.period) }, uniquingKeysWith: { a, _ in a })
+                    .map { Decision(number: $0.key, signedOn: $0.value.start, period: $0.value, standingAgencyCode: "") }
+                let inForce = Decision.inForce(on: today, among: decisions)
                 for a in assignments {
                     let role = a.role == .lead ? output.pick(vi: "phụ trách", en: "lead") : output.pick(vi: "phối hợp", en: "supporting")
                     let sample = a.isSample ? output.pick(vi: " [dữ liệu mẫu]", en: " [sample data]") : ""
+                    let state: String
+                    if a.decisionNumber == inForce?.number {
+                        state = output.pick(vi: " [đang có hiệu lực]", en: " [in force]")
+                    } else if a.period.end < today {
+                        state = output.pick(vi: " [đã hết hạn]", en: " [expired]")
+                    } else if today < a.period.start {
+                        state = output.pick(vi: " [chưa có hiệu lực]", en: " [not yet in force]")
+                    } else {
+                        state = output.pick(vi: " [đã được thay bằng QĐ \(TerminalText.line(inForce?.number ?? "?"))]", en: " [superseded by decision \(TerminalText.line(inForce?.number ?? "?"))]")
+                    }
                     // Names and numbers come from the server: escaped, so they cannot fake lines.
                     let (code, commune, district) = (TerminalText.line(a.communeCode), TerminalText.line(a.communeName), TerminalText.line(a.districtName))
-                    lines.append("  \(code)  \(commune) (\(district)) — \(role), QĐ \(TerminalText.line(a.decisionNumber)) \(a.period.start)–\(a.period.end)\(sample)")
+                    lines.append("  \(code)  \(commune) (\(district)) — \(role), QĐ \(TerminalText.line(a.decisionNumber)) \(a.period.start)–\(a.period.end)\(state)\(sample)")
                 }
                 return lines.joined(separator: "\n")
             }

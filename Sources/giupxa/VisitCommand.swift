@@ -26,22 +26,56 @@ struct VisitCommand: AsyncParsableCommand {
                 // Validate everything first: a file is recorded whole or not at all.
                 var visits: [Visit] = []
                 var issues: [FieldIssue] = []
+                let cache = try outbox.cachedAssignments()
+                let admission = OfflineAdmission(assignments: cache.assignments, fetchedAt: cache.fetchedAt)
+                var unchecked = false
                 for (index, input) in inputs.enumerated() {
+                    let prefix = inputs.count > 1 ? "[\(index)]." : ""
+                    func prefixed(_ issue: FieldIssue) -> FieldIssue {
+                        var prefixed = issue
+                        prefixed.field = prefix + issue.field
+                        return prefixed
+                    }
                     do {
-                        visits.append(try input.resolve(communes: communes))
+                        let visit = try input.resolve(communes: communes)
+                        switch admission.check(visit) {
+                        case .admitted: visits.append(visit)
+                        case .unchecked: visits.append(visit); unchecked = true
+                        case .refused(let issue): issues.append(prefixed(issue))
+                        }
                     } catch let error as GiupXaModels.ValidationError {
-                        let prefix = inputs.count > 1 ? "[\(index)]." : ""
-                        issues += error.issues.map { FieldIssue(field: prefix + $0.field, reason: $0.reason, limit: $0.limit, value: $0.value) }
+                        issues += error.issues.map(prefixed)
                     }
                 }
+                if unchecked && issues.isEmpty {
+                    CLIText.writeError(output.pick(
+                        vi: "Lưu ý: máy chưa có danh sách xã được phân công, nên chưa kiểm tra được xã có được phân công cho cơ quan không. Khi có mạng, chạy `giupxa assignments --refresh`.",
+                        en: "Note: no assignments are cached on this device, so whether the commune is assigned to your agency is not checked yet. When online, run `giupxa assignments --refresh`."))
+                }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
-                for visit in visits { try outbox.add(visit) }
-                struct Added: Encodable { var recorded: [UUID] }
-                output.emit(Added(recorded: visits.map(\.id))) {
-                    let lines = visits.map { "  \($0.id.uuidString)  \($0.communeCode)  \(VietnameseFormat.dateTime($0.start)) → \(VietnameseFormat.dateTime($0.end))" }
-                    return output.pick(
-                        vi: "Đã ghi \(visits.count) chuyến công tác vào hộp thư đi (chờ gửi):",
-                        en: "Recorded \(visits.count) visit(s) in the outbox (pending):") + "\n" + lines.joined(separator: "\n")
+                // One transaction: all of them or none. Visits already there, identical, are skipped.
+                let skipped = Set(try outbox.add(visits))
+                let recorded = visits.filter { !skipped.contains($0.id) }
+                struct Added: Encodable { var recorded: [UUID]; var skipped: [UUID] }
+                output.emit(Added(recorded: recorded.map(\.id), skipped: visits.map(\.id).filter(skipped.contains))) {
+                    // What was understood, so a misread date or number shows before it is sent.
+                    let lines = recorded.map { visit in
+                        "  \(visit.id.uuidString)  \(visit.communeCode)  \(VietnameseFormat.dateTime(visit.start)) → \(VietnameseFormat.dateTime(visit.end))"
+                            + visit.support.map { item in
+                                "\n      " + output.pick(vi: "hỗ trợ: ", en: "support: ")
+                                    + TerminalText.line("\(item.description) \(VietnameseFormat.quantity(item.quantity)) \(item.unit)")
+                                    + " — \(VietnameseFormat.vnd(item.valueVND, language: output.language))"
+                            }.joined()
+                    }
+                    var text = output.pick(
+                        vi: "Đã ghi \(recorded.count) chuyến công tác vào hộp thư đi (chờ gửi):",
+                        en: "Recorded \(recorded.count) visit(s) in the outbox (pending):") + "\n" + lines.joined(separator: "\n")
+                    if !skipped.isEmpty {
+                        text += "\n" + output.pick(
+                            vi: "Bỏ qua \(skipped.count) chuyến công tác đã có trong hộp thư đi với cùng mã và cùng nội dung.",
+                            en: "Skipped \(skipped.count) visit(s) already in the outbox with the same id and content.")
+                    }
+                    return text
                 }
             }
         }
@@ -145,22 +179,24 @@ enum VisitRow {
 /// The fields of a visit on the command line, shared by `visit add` and `visit amend`.
 struct VisitFields: ParsableArguments {
     static let discussion = """
-        Dates: "dd/mm/yyyy HH:mm" in local time (UTC+7) or ISO 8601.
+        Dates need a day and a time: "12/03/2019 08:00" (also 8:00, 8h, 8h30), "2019-03-12 08:00", or ISO 8601
+        ("2019-03-12T08:00", "2019-03-12T08:00:00+07:00"). Without an offset the time is local (UTC+7).
+        Numbers the Vietnamese way: "1.000" is a thousand, "2,5" two and a half; "1,000" is refused as ambiguous.
         Categories: \(ActivityCategory.allCases.map(\.rawValue).joined(separator: ", ")) (or 1–10).
         Example:
           giupxa visit add --commune 03376 --start "12/03/2019 08:00" --end "14/03/2019 16:30" \\
             --cadre "Lò Văn Minh|Phó Giám đốc" --plan "Rà soát hộ nghèo bản Keo Lôm" \\
-            --activity "socio_economic_review:Rà soát 45 hộ" --support "Chăn ấm|20|chiếc|4000000"
+            --activity "socio_economic_review:Rà soát 45 hộ" --support "Chăn ấm|20|chiếc|4.000.000"
         """
 
     @Option(help: "JSON file with one visit or an array of visits.") var file: String?
     @Option(help: "Commune code (5 digits) or name of an assigned commune.") var commune: String?
-    @Option(help: "Start, \"dd/mm/yyyy HH:mm\" (UTC+7).") var start: String?
-    @Option(help: "End, \"dd/mm/yyyy HH:mm\" (UTC+7).") var end: String?
+    @Option(help: "Start: day and time, \"12/03/2019 08:00\" (UTC+7) or ISO 8601.") var start: String?
+    @Option(help: "End: day and time, \"14/03/2019 16:30\" (UTC+7) or ISO 8601.") var end: String?
     @Option(help: "A cadre who went, \"Name|Position\". Repeat for each cadre.") var cadre: [String] = []
     @Option(help: "Summary of the written plan for this visit (means a written plan exists).") var plan: String?
     @Option(help: "\"category:description\". Repeat for each activity.") var activity: [String] = []
-    @Option(help: "Material support, \"description|quantity|unit|value in VND\". Repeatable.") var support: [String] = []
+    @Option(help: "Material support, \"description|quantity|unit|value in đồng\", numbers the Vietnamese way (\"Gạo|1.000|kg|15.000.000\"). Repeatable.") var support: [String] = []
     @Option(help: "Results of the visit.") var results: String?
     @Option(help: "What the commune asked for.") var requests: String?
 
@@ -193,19 +229,35 @@ struct VisitFields: ParsableArguments {
         var items: [VisitInput.SupportInput] = []
         for (i, text) in support.enumerated() {
             let parts = split(text, "|")
-            let value = parts.count == 4 ? Int64(parts[3].replacingOccurrences(of: ".", with: "")) : nil
-            let quantity = parts.count == 4 ? Double(parts[1].replacingOccurrences(of: ",", with: ".")) : nil
-            guard let value, let quantity else {
-                issues.append(FieldIssue(field: "support[\(i)]", reason: .invalidFormat, value: "description|quantity|unit|value"))
+            guard parts.count == 4 else {
+                issues.append(FieldIssue(
+                    field: "support[\(i)]", reason: .invalidFormat, value: String(text.prefix(40)),
+                    example: "\"Gạo|1.000|kg|15.000.000\" (mô tả|số lượng|đơn vị|giá trị đồng)"))
                 continue
             }
+            let quantity: Double?
+            switch NumberInput.quantity(parts[1]) {
+            case .success(let read): quantity = read
+            case .failure(let failure):
+                issues.append(failure.issue(field: "support[\(i)].quantity", value: parts[1], example: NumberInput.quantityExample))
+                quantity = nil
+            }
+            let value: Int64?
+            switch NumberInput.amount(parts[3]) {
+            case .success(let read): value = read
+            case .failure(let failure):
+                issues.append(failure.issue(field: "support[\(i)].value_vnd", value: parts[3], example: NumberInput.amountExample))
+                value = nil
+            }
+            guard let quantity, let value else { continue }
             items.append(.init(description: parts[0], quantity: quantity, unit: parts[2], valueVnd: value))
         }
-        if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
-        return VisitInput(
+        var input = VisitInput(
             id: id, commune: commune ?? "", start: start ?? "", end: end ?? "", cadres: cadres,
             plan: VisitInput.PlanInput(written: plan != nil, summary: plan), activities: activities,
             support: items, results: results, communeRequests: requests)
+        input.readingIssues = issues
+        return input
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GiupXaModels
 import Testing
 
 /// The real `giupxa-server` and `giupxa` executables, in separate processes, over loopback.
@@ -121,9 +122,15 @@ import Testing
         defer { running.stop() }
         var visits = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Harness.fixture("visits-20.json")))) as? [[String: Any]])
         visits = Array(visits.prefix(3))
-        visits[1]["commune"] = "99999"  // well-formed, but no such commune
+        // A real commune, assigned to another agency: with no assignments cached, the device
+        // cannot tell (it says so) and only the server refuses it.
+        let stnmt = Set(DefaultData.sampleAssignments.filter { $0.agencyCode == "STNMT" }.map(\.communeCode))
+        let elsewhere = try #require(DefaultData.sampleAssignments.first { !stnmt.contains($0.communeCode) }).communeCode
+        visits[1]["commune"] = elsewhere
         let file = try h.write("three.json", String(decoding: try JSONSerialization.data(withJSONObject: visits), as: UTF8.self))
-        #expect(try h.client("device", "visit", "add", "--file", file).status == 0)
+        let added = try h.client("device", "visit", "add", "--file", file)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stderr.contains("giupxa assignments --refresh"))
         let sync = try h.client("device", "sync", "--format", "json", "--lang", "en")
         #expect(sync.status != 0)
         let summary = try #require(try sync.json() as? [String: Any])
@@ -131,7 +138,7 @@ import Testing
         let rejected = try #require(summary["rejected"] as? [[String: Any]])
         #expect(rejected.count == 1)
         #expect((rejected.first?["message"] as? String)?.contains(".commune: ") == true, "\(rejected)")
-        #expect((rejected.first?["message"] as? String)?.contains("99999") == true)
+        #expect((rejected.first?["message"] as? String)?.contains("not assigned") == true, "\(rejected)")
         #expect(try (h.server("visits", "--format", "json").json() as? [Any])?.count == 2)
     }
 

@@ -62,6 +62,11 @@ struct Harness {
         try Self.run("giupxa", arguments, environment: ["GIUPXA_HOME": directory.appendingPathComponent(home).path])
     }
 
+    @discardableResult
+    func client(_ home: String, arguments: [String]) throws -> Result {
+        try Self.run("giupxa", arguments, environment: ["GIUPXA_HOME": directory.appendingPathComponent(home).path])
+    }
+
     func issueCredential(_ agency: String) throws -> String {
         let result = try server("credential", "issue", "--agency", agency, "--format", "json")
         #expect(result.status == 0, "\(result.stderr)")

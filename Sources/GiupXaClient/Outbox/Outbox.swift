@@ -93,15 +93,40 @@ public final class Outbox: Sendable {
     /// Records a visit as pending. Adding the same id twice is refused, so a visit can never
     /// be silently replaced before it is sent.
     public func add(_ visit: Visit, now: Date = Date()) throws {
-        let body = try Self.body(visit)
-        try queue.write { db in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString]) != nil {
-                throw ValidationError([FieldIssue(field: "id", reason: .duplicate, value: visit.id.uuidString)])
+        let skipped = try add([visit], now: now)
+        if !skipped.isEmpty { throw ValidationError([FieldIssue(field: "id", reason: .duplicate, value: visit.id.uuidString)]) }
+    }
+
+    /// Records visits as pending, all of them or none (one transaction: a kill midway leaves
+    /// nothing half-added). A visit already in the outbox with the same id and content is
+    /// skipped, so adding a file twice adds nothing new; the same id with other content is
+    /// refused (`[i].id` for the i-th of several) and nothing is recorded. Returns the ids skipped.
+    @discardableResult
+    public func add(_ visits: [Visit], now: Date = Date()) throws -> [UUID] {
+        let bodies = try visits.map(Self.body)
+        return try queue.write { db in
+            var skipped: [UUID] = []
+            var seen: [UUID: String] = [:]
+            var issues: [FieldIssue] = []
+            for (index, (visit, body)) in zip(visits, bodies).enumerated() {
+                let field = visits.count > 1 ? "[\(index)].id" : "id"
+                let stored = try String.fetchOne(db, sql: "SELECT body FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString])
+                    ?? seen[visit.id]
+                if let stored {
+                    if stored == body { skipped.append(visit.id) } else {
+                        issues.append(FieldIssue(field: field, reason: .duplicate, value: visit.id.uuidString))
+                    }
+                    continue
+                }
+                seen[visit.id] = body
+                try db.execute(
+                    sql: "INSERT INTO outbox_visit(id, body, commune_code, start_at, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [visit.id.uuidString, body, visit.communeCode,
+                                Int64(visit.start.timeIntervalSince1970), now.timeIntervalSince1970])
             }
-            try db.execute(
-                sql: "INSERT INTO outbox_visit(id, body, commune_code, start_at, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [visit.id.uuidString, body, visit.communeCode,
-                            Int64(visit.start.timeIntervalSince1970), now.timeIntervalSince1970])
+            // Thrown inside the transaction: it rolls back, so nothing of the batch stays.
+            if !issues.isEmpty { throw ValidationError(issues) }
+            return skipped
         }
     }
 

@@ -23,6 +23,17 @@ public enum VietnameseFormat {
         return language == .vi ? "\(sign)\(grouped) đ" : "\(sign)\(grouped) VND"
     }
 
+    /// A quantity as it reads back in Vietnamese: "1.000", "2,5", "1.000,25" (up to 3 decimals).
+    public static func quantity(_ value: Double) -> String {
+        let thousandths = (value * 1000).rounded()
+        let whole = Int64(thousandths / 1000)
+        var fraction = String(Int64(abs(thousandths)) % 1000)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let grouped = vnd(whole).dropLast(2)  // "1.000 đ" without " đ"
+        return fraction.isEmpty ? String(grouped) : "\(grouped),\(fraction)"
+    }
+
     /// "17/08/2017 08:30" in UTC+7.
     public static func dateTime(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
@@ -34,27 +45,8 @@ public enum VietnameseFormat {
         CivilDate(date).description
     }
 
-    /// Parses "dd/mm/yyyy HH:mm", "dd/mm/yyyy" (00:00) or ISO 8601 ("2017-08-17T08:30:00+07:00").
-    /// Times without an offset are local (UTC+7).
+    /// A moment in any form `DateTimeInput` reads; a day alone is its midnight (UTC+7).
     public static func parseDateTime(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.contains("T") || trimmed.contains("-") {
-            let iso = ISO8601DateFormatter()
-            iso.formatOptions = [.withInternetDateTime]
-            if let date = iso.date(from: trimmed) { return date }
-            iso.timeZone = timeZone
-            iso.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
-            return iso.date(from: trimmed)
-        }
-        let parts = trimmed.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 1 || parts.count == 2, let day = CivilDate(parsing: String(parts[0])) else { return nil }
-        var hour = 0, minute = 0
-        if parts.count == 2 {
-            let hm = parts[1].split(separator: ":")
-            guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]), (0..<24).contains(h), (0..<60).contains(m)
-            else { return nil }
-            hour = h; minute = m
-        }
-        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute))
+        try? DateTimeInput.parse(text, requireTime: false).get()
     }
 }

@@ -33,19 +33,50 @@ public struct FieldIssue: Error, Sendable, Hashable, Codable, CustomStringConver
     public var value: String?
     /// For an unknown name: the closest known ones, best first, so the user can fix a typo.
     public var candidates: [String]
+    /// What an accepted value looks like ("12/03/2019 08:00"), shown with a format error. Local
+    /// to the device: not part of the wire's FieldError.
+    public var example: String?
+    /// For a value that could mean two things (`1,000`): both readings. Local, as `example`.
+    public var readings: [String]?
+    /// A sentence that says more than the reason can (which communes the agency is assigned),
+    /// in both languages; replaces the reason's text. Local, as `example`.
+    public var detail: LocalText?
 
-    public init(field: String, reason: Reason, limit: Int? = nil, value: String? = nil, candidates: [String] = []) {
+    /// A sentence in Vietnamese and English.
+    public struct LocalText: Sendable, Hashable, Codable {
+        public var vi: String
+        public var en: String
+        public init(vi: String, en: String) { self.vi = vi; self.en = en }
+        public func pick(_ language: Language) -> String { language.pick(vi: vi, en: en) }
+    }
+
+    public init(
+        field: String, reason: Reason, limit: Int? = nil, value: String? = nil, candidates: [String] = [],
+        example: String? = nil, readings: [String]? = nil, detail: LocalText? = nil
+    ) {
         self.field = field
         self.reason = reason
         self.limit = limit
         self.value = value
         self.candidates = candidates
+        self.example = example
+        self.readings = readings
+        self.detail = detail
     }
 
     /// "cadres[0].name: bắt buộc" — field first, so a user can find it.
     public func message(_ language: Language) -> String {
+        if let readings, readings.count == 2 {
+            let value = self.value ?? ""
+            let example = self.example.map { language.pick(vi: "; hãy viết rõ, ví dụ \($0)", en: "; write it unambiguously, for example \($0)") } ?? ""
+            return "\(field): " + language.pick(
+                vi: "không rõ nghĩa (\(value)): có thể là \(readings[0]) hoặc \(readings[1])",
+                en: "is ambiguous (\(value)): it could be \(readings[0]) or \(readings[1])") + example
+        }
+        if let detail { return "\(field): \(detail.pick(language))" }
         let closest = candidates.isEmpty ? "" : language.pick(vi: "; gần nhất: ", en: "; closest: ") + candidates.joined(separator: ", ")
-        return "\(field): \(reasonText(language))\(closest)"
+        let example = self.example.map { language.pick(vi: "; ví dụ: \($0)", en: "; for example: \($0)") } ?? ""
+        return "\(field): \(reasonText(language))\(closest)\(example)"
     }
 
     public var description: String { message(.en) }

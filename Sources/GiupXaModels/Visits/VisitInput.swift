@@ -52,6 +52,10 @@ public struct VisitInput: Sendable, Codable {
         }
     }
 
+    /// What was already refused while the input was read (a number typed in a form that cannot
+    /// be read); reported by `resolve` with every other issue. Not part of the file format.
+    public var readingIssues: [FieldIssue] = []
+
     enum CodingKeys: String, CodingKey {
         case id, commune, start, end, cadres, plan, activities, support, results
         case communeRequests = "commune_requests"
@@ -85,7 +89,7 @@ public struct VisitInput: Sendable, Codable {
     /// names match without tones or case. Multi-line fields get LF line ends (Windows text);
     /// any other character the text rules refuse is reported, never silently dropped.
     public func resolve(communes: [(code: String, name: String)], now: Date = Date()) throws(ValidationError) -> Visit {
-        var issues: [FieldIssue] = []
+        var issues = readingIssues
         var uuid = UUID.version7(at: now)
         if let id {
             if let parsed = UUID(uuidString: id) { uuid = parsed } else {
@@ -93,10 +97,17 @@ public struct VisitInput: Sendable, Codable {
             }
         }
         let communeCode = Self.resolveCommune(commune, in: communes)
-        let startDate = VietnameseFormat.parseDateTime(start)
-        if startDate == nil { issues.append(FieldIssue(field: "start", reason: start.isEmpty ? .required : .invalidFormat, value: String(start.prefix(40)))) }
-        let endDate = VietnameseFormat.parseDateTime(end)
-        if endDate == nil { issues.append(FieldIssue(field: "end", reason: end.isEmpty ? .required : .invalidFormat, value: String(end.prefix(40)))) }
+        // A time is required: a day alone would silently count from midnight.
+        func moment(_ text: String, field: String) -> Date? {
+            switch DateTimeInput.parse(text) {
+            case .success(let date): return date
+            case .failure(let failure):
+                issues.append(DateTimeInput.issue(failure, field: field, value: text))
+                return nil
+            }
+        }
+        let startDate = moment(start, field: "start")
+        let endDate = moment(end, field: "end")
         var mapped: [Activity] = []
         for (i, activity) in (activities ?? []).enumerated() {
             guard let category = Self.category(activity.category) else {
@@ -116,12 +127,9 @@ public struct VisitInput: Sendable, Codable {
             },
             results: Self.lines(results), communeRequests: Self.lines(communeRequests)
         ).normalized()
-        if issues.isEmpty {
-            issues = VisitValidator().issues(in: visit, now: now)
-        } else {
-            // Report the other fields' problems too, but not those caused by the missing dates.
-            issues += VisitValidator().issues(in: visit, now: now).filter { $0.field != "start" && $0.field != "end" }
-        }
+        // Every field's problems together, but not those caused by dates that could not be read.
+        let datesRead = startDate != nil && endDate != nil
+        issues += VisitValidator().issues(in: visit, now: now).filter { datesRead || ($0.field != "start" && $0.field != "end") }
         if !issues.isEmpty { throw ValidationError(issues) }
         return visit
     }
@@ -131,13 +139,17 @@ public struct VisitInput: Sendable, Codable {
         TextRules.unifyingLineEndings(text ?? "")
     }
 
-    /// A five-digit code as it is; otherwise the cached commune whose name matches.
+    /// A five-digit code as it is; otherwise the cached commune whose name matches, or else the
+    /// one commune of the province with that name (so an unassigned or not yet cached commune is
+    /// named as such, not as a format error).
     static func resolveCommune(_ text: String, in communes: [(code: String, name: String)]) -> String {
         let trimmed = VietnameseText.normalize(text)
         if Commune.isValidCode(trimmed) { return trimmed }
         let key = VietnameseText.searchKey(trimmed)
         let matches = Set(communes.filter { VietnameseText.searchKey($0.name) == key }.map(\.code))
-        return matches.count == 1 ? matches.first! : trimmed
+        if matches.count == 1 { return matches.first! }
+        let known = Set(DefaultData.communes.filter { VietnameseText.searchKey($0.name) == key }.map(\.code))
+        return matches.isEmpty && known.count == 1 ? known.first! : trimmed
     }
 
     /// "socio_economic_review", "socio-economic-review" or "1".

@@ -1,0 +1,100 @@
+import Foundation
+import GiupXaModels
+import Testing
+
+/// What a cadre types is what is stored (issue 18, findings 1 and 3): the real `giupxa` binary.
+@Suite struct DataEntryTests {
+    static func add(_ h: Harness, _ extra: [String], support: String = "Gạo|10|kg|150.000") throws -> Harness.Result {
+        try h.client("device", arguments: ["visit", "add", "--commune", "03376", "--cadre", "Lò Văn Minh|Chuyên viên", "--support", support] + extra)
+    }
+
+    @Test func vietnameseNumbersAreReadAsMeantAndAmbiguousOnesRefused() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let dates = ["--start", "12/03/2019 08:00", "--end", "13/03/2019 16:00"]
+
+        let added = try Self.add(h, dates + ["--format", "json"], support: "Gạo|1.000|kg|15.000.000 đ")
+        #expect(added.status == 0, "\(added.stderr)")
+        let entries = try #require(try h.client("device", "visit", "list", "--format", "json").json() as? [[String: Any]])
+        let item = try #require(((entries.first?["visit"] as? [String: Any])?["support"] as? [[String: Any]])?.first)
+        #expect(item["quantity"] as? Double == 1000)
+        #expect((item["valueVND"] ?? item["value_vnd"]) as? Int == 15_000_000, "\(item)")
+
+        let shown = try Self.add(h, ["--start", "20/03/2019 08:00", "--end", "21/03/2019 16:00"], support: "Gạo|1.000|kg|15.000.000")
+        #expect(shown.stdout.contains("hỗ trợ: Gạo 1.000 kg — 15.000.000 đ"), "what was understood is shown: \(shown.stdout)")
+
+        let ambiguous = try Self.add(h, dates, support: "Gạo|1,000|kg|2,5")
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("support[0].quantity: không rõ nghĩa (1,000): có thể là 1000 hoặc 1,000"), "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.contains("support[0].value_vnd: sai định dạng (2,5)"), "\(ambiguous.stderr)")
+        #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 2)
+    }
+
+    /// Finding 6: a file is added whole or not at all; adding it again adds nothing.
+    @Test func aFileIsAddedOnceAndWhole() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let file = Harness.fixture("visits-20.json")
+        let first = try h.client("device", "visit", "add", "--file", file, "--format", "json")
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try h.client("device", "visit", "add", "--file", file, "--format", "json")
+        #expect(again.status == 0, "\(again.stderr)")
+        let summary = try #require(try again.json() as? [String: Any])
+        #expect((summary["recorded"] as? [Any])?.count == 0)
+        #expect((summary["skipped"] as? [Any])?.count == 20)
+        // The same ids with other content: refused by id, and nothing of the file is recorded.
+        var visits = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [[String: Any]])
+        visits[3]["results"] = "Nội dung khác"
+        visits.append(["commune": "03376", "start": "01/07/2019 08:00", "end": "02/07/2019 16:00", "cadres": [["name": "Lò Văn Minh"]]])
+        let changed = try h.write("changed.json", String(decoding: try JSONSerialization.data(withJSONObject: visits), as: UTF8.self))
+        let refused = try h.client("device", "visit", "add", "--file", changed)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("[3].id: bị trùng"), "\(refused.stderr)")
+        #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 20)
+    }
+
+    @Test func aDayWithoutATimeIsRefusedAndEveryPromisedFormIsRead() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let dayOnly = try Self.add(h, ["--start", "12/03/2019", "--end", "13/03/2019 16:00"])
+        #expect(dayOnly.status != 0)
+        #expect(dayOnly.stderr.contains("start: sai định dạng (12/03/2019); ví dụ: 12/03/2019 08:00"), "\(dayOnly.stderr)")
+
+        for (start, end) in [("2019-03-12 08:00", "2019-03-13 16:00"), ("2019-03-12T08:00", "2019-03-13T16:00:00+07:00"), ("12/03/2019 8h", "13/03/2019 16h00")] {
+            let added = try Self.add(h, ["--start", start, "--end", end])
+            #expect(added.status == 0, "\(start): \(added.stderr)")
+        }
+        let entries = try #require(try h.client("device", "visit", "list", "--format", "json").json() as? [[String: Any]])
+        let starts = Set(entries.compactMap { ($0["visit"] as? [String: Any])?["start"] as? String })
+        #expect(entries.count == 3)
+        #expect(starts.count == 1, "the three forms are one moment: \(starts)")
+    }
+
+    /// Finding 2: what the device can check, it checks at `visit add`.
+    @Test func communesAreCheckedOfflineAgainstTheProvinceAndTheCachedAssignments() throws {
+        let h = try Harness()
+        let running = try h.startWithAgency()
+        defer { running.stop() }
+        let dates = ["--start", "12/03/2019 08:00", "--end", "13/03/2019 16:00"]
+        let noSuch = try h.client("device", arguments: ["visit", "add", "--commune", "99999", "--cadre", "Lò Văn Minh"] + dates)
+        #expect(noSuch.status != 0)
+        #expect(noSuch.stderr.contains("commune: không có xã với mã này (99999)"), "\(noSuch.stderr)")
+
+        #expect(try h.client("device", "assignments", "--refresh").status == 0)
+        running.stop()  // the rest is offline
+        let stnmt = Set(DefaultData.sampleAssignments.filter { $0.agencyCode == "STNMT" }.map(\.communeCode))
+        let elsewhere = try #require(DefaultData.communes.first { !stnmt.contains($0.code) })
+        // By name too: a real commune that is not the agency's is named as such, not a format error.
+        let unassigned = try h.client("device", arguments: ["visit", "add", "--commune", elsewhere.name, "--cadre", "Lò Văn Minh"] + dates)
+        #expect(unassigned.status != 0)
+        #expect(unassigned.stderr.contains("xã \(elsewhere.code) \(elsewhere.name) không được phân công cho cơ quan; các xã được phân công: 03208 Phì Nhừ, 03211 Chiềng Sơ, 03376 Keo Lôm"), "\(unassigned.stderr)")
+        // Assigned, but the decision's period does not cover the visit.
+        let early = try h.client("device", arguments: ["visit", "add", "--commune", "03376", "--cadre", "Lò Văn Minh", "--start", "12/03/2016 08:00", "--end", "13/03/2016 16:00"])
+        #expect(early.status != 0)
+        #expect(early.stderr.contains("được phân công cho cơ quan trong 17/08/2017–31/12/2020, không phải trong thời gian chuyến công tác 12/03/2016–13/03/2016"), "\(early.stderr)")
+        let fine = try h.client("device", arguments: ["visit", "add", "--commune", "keo lom", "--cadre", "Lò Văn Minh"] + dates)
+        #expect(fine.status == 0, "\(fine.stderr)")
+        #expect(!fine.stderr.contains("assignments --refresh"))
+        #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 1)
+    }
+}
