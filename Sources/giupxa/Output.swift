@@ -37,6 +37,8 @@ struct Output: Sendable {
             message = error.message(language)
         case let error as CLIError:
             message = error.message
+        case let error as VisitFile.Failure:
+            message = error.message(language)
         default:
             message = "\(error)"
         }

@@ -21,7 +21,7 @@ struct VisitCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
-                let inputs = try fields.inputs(id: id)
+                let inputs = try fields.inputs(id: id, language: output.language)
                 let communes = try VisitCommand.assignedCommunes(outbox)
                 // Validate everything first: a file is recorded whole or not at all.
                 var visits: [Visit] = []
@@ -98,7 +98,7 @@ struct VisitCommand: AsyncParsableCommand {
         func run() async throws {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
-                let inputs = try fields.inputs(id: id)
+                let inputs = try fields.inputs(id: id, language: output.language)
                 guard inputs.count == 1 else {
                     throw GiupXaModels.ValidationError([FieldIssue(field: "file", reason: .tooMany, limit: 1)])
                 }
@@ -207,9 +207,22 @@ struct VisitFields: ParsableArguments {
     }
 
     /// The visits of --file, or the one given by flags.
-    func inputs(id: String?) throws -> [VisitInput] {
-        if let file { return try VisitInput.decodeFile(Data(contentsOf: URL(fileURLWithPath: file))) }
+    func inputs(id: String?, language: Language) throws -> [VisitInput] {
+        if let file { return try VisitInput.decodeFile(try VisitFields.contents(of: file, language: language)) }
         return [try flagInput(id: id)]
+    }
+
+    /// The bytes of `path`, or a sentence saying why they cannot be read.
+    static func contents(of path: String, language: Language) throws -> Data {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(message: language.pick(
+                vi: "Không có tệp \(path); hãy kiểm tra tên và thư mục", en: "There is no file \(path); check its name and folder"))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError(message: language.pick(
+                vi: "Không đọc được tệp \(path) (không có quyền đọc, hoặc đó là thư mục)", en: "Cannot read \(path) (no permission, or it is a folder)"))
+        }
+        return data
     }
 
     /// The visit given by flags.

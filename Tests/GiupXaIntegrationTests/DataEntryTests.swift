@@ -97,4 +97,22 @@ import Testing
         #expect(!fine.stderr.contains("assignments --refresh"))
         #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 1)
     }
+
+    /// Finding 7: file errors are sentences, not Foundation's or the decoder's descriptions.
+    @Test func fileProblemsAreSentencesACadreCanActOn() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let missing = try h.client("device", "visit", "add", "--file", "/nonexistent/visits.json")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("Không có tệp /nonexistent/visits.json"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("NSCocoaErrorDomain"))
+        let broken = try h.write("broken.json", "[\n  {\"commune\": \"03376\",\n   \"start\": x}\n]")
+        let syntax = try h.client("device", "visit", "add", "--file", broken, "--lang", "en")
+        #expect(syntax.stderr.contains("syntax error at line 3, column 13"), "\(syntax.stderr)")
+        let foreign = try h.write("foreign.json", #"{"commune": "03376", "start": "12/03/2019 08:00", "end": "13/03/2019 16:00", "cadres": [{"name": "Lò Văn Minh", "chuc_vu": "Chuyên viên"}]}"#)
+        let unknown = try h.client("device", "visit", "add", "--file", foreign)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("cadres[0]: khoá \"chuc_vu\" không có trong định dạng"), "\(unknown.stderr)")
+        #expect(!unknown.stderr.contains("DecodingError"))
+    }
 }

@@ -77,11 +77,9 @@ public struct VisitInput: Sendable, Codable {
         self.communeRequests = communeRequests
     }
 
-    /// Reads one visit object or an array of them.
-    public static func decodeFile(_ data: Data) throws -> [VisitInput] {
-        let decoder = JSONDecoder()
-        if let many = try? decoder.decode([VisitInput].self, from: data) { return many }
-        return [try decoder.decode(VisitInput.self, from: data)]
+    /// Reads one visit object or an array of them (`VisitFile`: errors a person can act on).
+    public static func decodeFile(_ data: Data) throws(VisitFile.Failure) -> [VisitInput] {
+        try VisitFile.read(data)
     }
 
     /// The validated visit. `communes` (the agency's assigned communes, from its cached
