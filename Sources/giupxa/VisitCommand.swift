@@ -17,6 +17,8 @@ struct VisitCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fields: VisitFields
         @Option(help: "Visit id (UUID); generated when omitted.") var id: String?
+        @Flag(help: "Record it even if a visit of the same commune, overlapping times and a cadre in common is already recorded.")
+        var allowDuplicate = false
 
         func run() async throws {
             try await global.run { home, config, output in
@@ -46,6 +48,9 @@ struct VisitCommand: AsyncParsableCommand {
                     } catch let error as GiupXaModels.ValidationError {
                         issues += error.issues.map(prefixed)
                     }
+                }
+                if issues.isEmpty && !allowDuplicate {
+                    issues += DuplicateVisits.issues(in: visits, recorded: try outbox.entries().map(\.visit))
                 }
                 if unchecked && issues.isEmpty {
                     CLIText.writeError(output.pick(

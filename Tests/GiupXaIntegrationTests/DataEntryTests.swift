@@ -61,7 +61,7 @@ import Testing
         #expect(dayOnly.stderr.contains("start: sai định dạng (12/03/2019); ví dụ: 12/03/2019 08:00"), "\(dayOnly.stderr)")
 
         for (start, end) in [("2019-03-12 08:00", "2019-03-13 16:00"), ("2019-03-12T08:00", "2019-03-13T16:00:00+07:00"), ("12/03/2019 8h", "13/03/2019 16h00")] {
-            let added = try Self.add(h, ["--start", start, "--end", end])
+            let added = try Self.add(h, ["--start", start, "--end", end, "--allow-duplicate"])
             #expect(added.status == 0, "\(start): \(added.stderr)")
         }
         let entries = try #require(try h.client("device", "visit", "list", "--format", "json").json() as? [[String: Any]])
@@ -114,5 +114,31 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("cadres[0]: khoá \"chuc_vu\" không có trong định dạng"), "\(unknown.stderr)")
         #expect(!unknown.stderr.contains("DecodingError"))
+    }
+
+    /// Finding 4: the same visit recorded twice (same commune, overlapping times, a cadre in
+    /// common) is refused, from flags or from a file without ids, unless --allow-duplicate.
+    @Test func theSameVisitTwiceIsRefusedUnlessAllowed() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let first = try Self.add(h, ["--start", "12/03/2019 08:00", "--end", "14/03/2019 16:00"])
+        #expect(first.status == 0, "\(first.stderr)")
+        // Overlapping, the same cadre written without tones.
+        let again = try h.client("device", arguments: ["visit", "add", "--commune", "03376", "--cadre", "lo van minh", "--start", "13/03/2019 08:00", "--end", "13/03/2019 17:00"])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("trùng với chuyến công tác"), "\(again.stderr)")
+        #expect(again.stderr.contains("--allow-duplicate"))
+        let allowed = try h.client("device", arguments: ["visit", "add", "--commune", "03376", "--cadre", "lo van minh", "--start", "13/03/2019 08:00", "--end", "13/03/2019 17:00", "--allow-duplicate"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+
+        // A file without ids, added twice: the second time every visit is a duplicate, and nothing is added.
+        var visits = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Harness.fixture("visits-20.json")))) as? [[String: Any]])
+        for index in visits.indices { visits[index]["id"] = nil }
+        let file = try h.write("no-ids.json", String(decoding: try JSONSerialization.data(withJSONObject: Array(visits.prefix(5))), as: UTF8.self))
+        #expect(try h.client("device", "visit", "add", "--file", file).status == 0)
+        let twice = try h.client("device", "visit", "add", "--file", file)
+        #expect(twice.status != 0)
+        #expect(twice.stderr.contains("[0].start: trùng với chuyến công tác"), "\(twice.stderr)")
+        #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 7)
     }
 }

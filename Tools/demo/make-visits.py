@@ -34,6 +34,7 @@ gifts = [("Chăn ấm", "chiếc", 200000), ("Áo ấm trẻ em", "chiếc", 150
 
 tz = datetime.timezone(datetime.timedelta(hours=7))
 visits = []
+placed = []  # (visit, start, end) of those written so far
 for i in range(count):
     day = datetime.datetime(2018, 1, 8, tzinfo=tz) + datetime.timedelta(days=rng.randrange(0, 1000))
     start = day.replace(hour=rng.choice([7, 8, 13]), minute=rng.choice([0, 30]))
@@ -45,9 +46,16 @@ for i in range(count):
     team = rng.sample(cadres, 1 if token else rng.randrange(2, 5))
     acts = [] if token else rng.sample(activities, rng.randrange(1, 4))
     items = [rng.choice(gifts) for _ in range(rng.randrange(1, 3) if token or rng.random() < 0.4 else 0)]
+    visit_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    commune = rng.choice(communes)
+    # One cadre cannot be on two visits to a commune at once (`visit add` refuses such a
+    # duplicate): move the visit a week on until it overlaps none, drawing nothing more.
+    names = {c[0] for c in team}
+    while any(v["commune"] == commune and start < e and s < end and names & {c["name"] for c in v["cadres"]} for v, s, e in placed):
+        start, end = start + datetime.timedelta(days=7), end + datetime.timedelta(days=7)
     visit = {
-        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "commune": rng.choice(communes),
+        "id": visit_id,
+        "commune": commune,
         "start": start.strftime("%d/%m/%Y %H:%M"),
         "end": end.strftime("%d/%m/%Y %H:%M"),
         "cadres": [{"name": c[0], "position": c[1]} for c in team],
@@ -60,5 +68,6 @@ for i in range(count):
                                         "Xin hỗ trợ kinh phí xây bể nước sinh hoạt", "Đề nghị mở lớp tập huấn trồng cây dược liệu"]),
     }
     visits.append(visit)
+    placed.append((visit, start, end))
 json.dump(visits, sys.stdout, ensure_ascii=False, indent=1)
 print()
