@@ -21,8 +21,9 @@ public enum CLIText {
         return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
-    public static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    /// Writes `text` to standard error, ending the line unless `newline` is false (a prompt).
+    public static func writeError(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((!newline || text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     /// --lang, then GIUPXA_LANG, then a configured default, then LC_ALL / LC_MESSAGES / LANG.

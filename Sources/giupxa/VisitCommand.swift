@@ -7,7 +7,7 @@ import GiupXaModels
 struct VisitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "visit", abstract: "Record visits in the outbox, or list them.",
-        subcommands: [Add.self, Amend.self, List.self])
+        subcommands: [Add.self, Amend.self, List.self, Discard.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -97,12 +97,13 @@ struct VisitCommand: AsyncParsableCommand {
                 """ + VisitFields.discussion)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Id of the visit to correct.") var id: String
+        @Argument(help: "Id of the visit to correct: in full, or its first characters as listings show them.") var id: String
         @OptionGroup var fields: VisitFields
 
         func run() async throws {
             try await global.run { home, config, output in
                 let outbox = try home.openOutbox()
+                let id = try outbox.visitID(self.id).uuidString
                 let inputs = try fields.inputs(id: id, language: output.language)
                 guard inputs.count == 1 else {
                     throw GiupXaModels.ValidationError([FieldIssue(field: "file", reason: .tooMany, limit: 1)])
@@ -121,6 +122,47 @@ struct VisitCommand: AsyncParsableCommand {
                             vi: "Đã ghi bản sửa của \(visit.id.uuidString); lần đồng bộ tới sẽ gửi nó",
                             en: "Correction of \(visit.id.uuidString) recorded; the next sync sends it")
                     }
+                }
+            }
+        }
+    }
+
+    struct Discard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a visit recorded by mistake, before it is sent (a sent visit is corrected with `amend`).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Id of the visit: in full, or its first characters as listings show them.") var id: String
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+
+        func run() async throws {
+            try await global.run { home, config, output in
+                let outbox = try home.openOutbox()
+                let id = try outbox.visitID(self.id)
+                guard let entry = try outbox.entries().first(where: { $0.visit.id == id }) else {
+                    throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: self.id)])
+                }
+                guard entry.state == .pending else {
+                    throw CLIError(message: output.pick(
+                        vi: "Chuyến công tác \(VisitRow.shortID(id)) đã gửi lên máy chủ nên không xoá được; hãy sửa nó bằng `giupxa visit amend`",
+                        en: "Visit \(VisitRow.shortID(id)) was sent to the server, so it cannot be removed; correct it with `giupxa visit amend`"))
+                }
+                if !yes {
+                    guard isTerminal(STDIN_FILENO) else {
+                        throw CLIError(message: output.pick(vi: "Thêm --yes để xoá mà không hỏi lại", en: "Add --yes to remove it without being asked"))
+                    }
+                    CLIText.writeError(VisitRow.line(entry.visit, status: output.pick(vi: "chờ gửi", en: "pending"), output: output))
+                    CLIText.writeError(output.pick(vi: "Xoá chuyến công tác này khỏi hộp thư đi? Gõ c để xoá: ", en: "Remove this visit from the outbox? Type y to remove it: "), newline: false)
+                    let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+                    guard answer == "c" || answer == "có" || answer == "y" || answer == "yes" else {
+                        throw CLIError(message: output.pick(vi: "Không xoá gì", en: "Nothing removed"))
+                    }
+                }
+                guard try outbox.discard(id) else {
+                    throw CLIError(message: output.pick(vi: "Chuyến công tác vừa được gửi; không xoá", en: "The visit was just sent; nothing removed"))
+                }
+                struct Discarded: Encodable { var discarded: UUID }
+                output.emit(Discarded(discarded: id)) {
+                    output.pick(vi: "Đã xoá chuyến công tác \(VisitRow.shortID(id)) khỏi hộp thư đi.", en: "Removed visit \(VisitRow.shortID(id)) from the outbox.")
                 }
             }
         }
@@ -172,12 +214,17 @@ enum StateText {
 }
 
 enum VisitRow {
+    /// The first 8 characters of an id, which `amend` and `discard` accept.
+    static func shortID(_ id: UUID) -> String { String(id.uuidString.prefix(8)) }
+
     static func line(_ visit: Visit, status: String, output: Output) -> String {
-        let days = visit.duration / 86_400
+        // Calendar days on site, as the report counts them (Protocol/REPORT.md, days_on_site).
+        let days = CivilDate(visit.end).days(since: CivilDate(visit.start)) + 1
         // Names are data (from the server, or an outbox written by an older client): escaped.
         let cadres = visit.cadres.map { TerminalText.line($0.name) }.joined(separator: ", ")
-        let length = String(format: "%.1f", days) + output.pick(vi: " ngày", en: " d")
-        return "  \(VietnameseFormat.dateTime(visit.start))  \(TerminalText.line(visit.communeCode))  \(length)  [\(status)]  \(cadres)"
+        let commune = DefaultData.communes.first { $0.code == visit.communeCode }.map { " \($0.name)" } ?? ""
+        let length = "\(days)" + output.pick(vi: " ngày", en: days == 1 ? " day" : " days")
+        return "  \(shortID(visit.id))  \(VietnameseFormat.dateTime(visit.start))  \(TerminalText.line(visit.communeCode))\(commune)  \(length)  [\(status)]  \(cadres)"
     }
 }
 

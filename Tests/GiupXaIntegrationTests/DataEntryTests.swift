@@ -141,4 +141,27 @@ import Testing
         #expect(twice.stderr.contains("[0].start: trùng với chuyến công tác"), "\(twice.stderr)")
         #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 7)
     }
+
+    /// Finding 5: listings show a short id and the commune's name; that id is enough for
+    /// `amend` and `discard`; a pending visit recorded by mistake can be removed.
+    @Test func shortIdsNameAVisitAndAMistakeCanBeDiscarded() throws {
+        let h = try Harness()
+        _ = try h.client("device", "config", "set", "--server", "127.0.0.1:9", "--agency", "STNMT", "--secret", "x")
+        let added = try Self.add(h, ["--start", "12/03/2019 08:00", "--end", "14/03/2019 16:00", "--format", "json"])
+        let id = try #require(((try added.json() as? [String: Any])?["recorded"] as? [String])?.first)
+        let short = String(id.prefix(8))
+        let listed = try h.client("device", "visit", "list")
+        #expect(listed.stdout.contains("\(short)  12/03/2019 08:00  03376 Keo Lôm  3 ngày"), "\(listed.stdout)")
+
+        let amended = try h.client("device", arguments: ["visit", "amend", short.lowercased(), "--commune", "03376", "--cadre", "Lò Văn Minh",
+                                                         "--start", "12/03/2019 08:00", "--end", "14/03/2019 17:00"])
+        #expect(amended.status == 0, "\(amended.stderr)")
+        let unknown = try h.client("device", "visit", "discard", "FFFFFFFF", "--yes")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("id: không tìm thấy (FFFFFFFF)"), "\(unknown.stderr)")
+        let discarded = try h.client("device", "visit", "discard", short, "--yes")
+        #expect(discarded.status == 0, "\(discarded.stderr)")
+        #expect(discarded.stdout.contains("Đã xoá chuyến công tác \(short)"))
+        #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 0)
+    }
 }
