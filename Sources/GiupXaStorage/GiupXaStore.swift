@@ -241,6 +241,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case newerSchema([String])
     /// A different server public key is already registered: the key file is another database's.
     case serverKeyMismatch
+    /// SQLite's integrity check found damage (its first findings): nothing is served from it.
+    case damaged([String])
 
     public func message(_ language: Language) -> String {
         switch self {
@@ -264,6 +266,12 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
                     + "phiên bản này không ghi vào đó. Hãy chạy phiên bản mới hơn.",
                 en: "The database was upgraded by a newer giupxa-server (\(changes.joined(separator: ", "))); "
                     + "this version does not write to it. Run the newer version.")
+        case .damaged(let findings):
+            language.pick(
+                vi: "Cơ sở dữ liệu bị hỏng (\(findings.prefix(3).joined(separator: "; "))); máy chủ không phục vụ để không ghi "
+                    + "chuyến công tác vào một tệp hỏng. Hãy khôi phục từ bản sao lưu; `giupxa-server check` kiểm tra toàn bộ.",
+                en: "The database is damaged (\(findings.prefix(3).joined(separator: "; "))); the server does not serve from it, so no "
+                    + "visit is acknowledged into a broken file. Restore it from a backup; `giupxa-server check` checks it in full.")
         case .serverKeyMismatch:
             language.pick(
                 vi: "Tệp khoá máy chủ không thuộc cơ sở dữ liệu này (khoá công khai khác với khoá đã đăng ký); "

@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "giupxa.server")
         do {
             let store = try options.openStore()
+            // A damaged file would acknowledge visits it cannot keep: refuse to serve it.
+            let damage = try await store.integrityProblems()
+            guard damage.isEmpty else { throw StoreError.damaged(damage) }
             var limits = ProtocolLimits()
             limits.maxFrameBytes = maxFrameBytes
             limits.maxMessageBytes = maxMessageBytes

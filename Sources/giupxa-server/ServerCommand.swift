@@ -12,7 +12,7 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "GiupXa server and operator commands (Ban Dân tộc / standing agency).",
         subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
                       DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self,
-                      ImportVisitsCommand.self, ReportCommand.self])
+                      ImportVisitsCommand.self, ReportCommand.self, CheckCommand.self])
 }
 
 
@@ -86,4 +86,25 @@ struct KeyFileOption: ParsableArguments {
 struct OperatorError: Error {
     var message: String
     init(_ message: String) { self.message = message }
+}
+
+/// SQLite's full integrity check of the database, for an operator who suspects damage.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check the database file for damage (SQLite's integrity_check); `serve` runs the quick check at every start.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        do {
+            let problems = try await options.openStore().integrityProblems(full: true)
+            guard problems.isEmpty else { throw StoreError.damaged(problems) }
+            struct Checked: Encodable { var database: String; var ok: Bool }
+            options.emit(Checked(database: options.databasePath, ok: true)) {
+                options.pick(vi: "Cơ sở dữ liệu \(options.databasePath) không có lỗi.", en: "The database \(options.databasePath) has no damage.")
+            }
+        } catch {
+            throw options.fail(error)
+        }
+    }
 }

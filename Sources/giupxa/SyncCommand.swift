@@ -46,6 +46,16 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     static func describe(_ s: SyncSummary, _ o: Output) -> String {
+        // Nothing got through (no server reached, or refused at once): say so first, and that
+        // the visits are safe, instead of a summary of zeros.
+        if let error = s.error, s.sent + s.amended + s.alreadyOnServer + s.conflicts.count + s.rejected.count == 0 {
+            return [
+                o.pick(vi: "Không đồng bộ được: ", en: "Nothing was synced: ") + TerminalText.line(error),
+                o.pick(
+                    vi: "Các chuyến công tác vẫn an toàn trong hộp thư đi (\(s.pending) chờ gửi); chạy lại `giupxa sync` khi có mạng hoặc khi máy chủ sẵn sàng.",
+                    en: "The visits are safe in the outbox (\(s.pending) pending); run `giupxa sync` again when online or when the server is back."),
+            ].joined(separator: "\n")
+        }
         var lines = [
             o.pick(vi: "Đã gửi: \(s.sent)", en: "Sent: \(s.sent)"),
             o.pick(vi: "Đã có trên máy chủ: \(s.alreadyOnServer)", en: "Already on the server: \(s.alreadyOnServer)"),

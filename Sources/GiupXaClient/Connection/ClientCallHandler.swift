@@ -1,4 +1,5 @@
 import GiupXaMessages
+import GiupXaModels
 import GiupXaProtocol
 import NIOCore
 
@@ -34,12 +35,16 @@ final class ClientCallHandler: ChannelDuplexHandler {
     /// Compresses REQUEST messages here, in the order they reach the socket, which mode 3's one
     /// stream needs (§9.3). Nil when the caller compresses its frames itself.
     private var compressor: RequestCompressor?
+    /// The HELLO's language, for the link's own failures.
+    private let language: Language
 
     init(
         helloPromise: EventLoopPromise<Frame>, preamble: Preamble = Preamble(), compressor: RequestCompressor? = nil,
-        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }, ended: ConnectionEnd = ConnectionEnd()
+        onCounterFloor: @escaping @Sendable (UInt64) -> Void = { _ in }, ended: ConnectionEnd = ConnectionEnd(),
+        language: Language = .vi
     ) {
         self.ended = ended
+        self.language = language
         self.helloPromise = helloPromise
         self.preamble = preamble
         self.compressor = compressor
@@ -142,7 +147,8 @@ final class ClientCallHandler: ChannelDuplexHandler {
         }
         guard !pending.isEmpty else { return }
         if pingOutstanding {
-            failAll(RPCError(code: .unavailable, message: "no answer to keepalive: the link is silent"))
+            failAll(RPCError(code: .unavailable, message: language.pick(
+                vi: "đường truyền im lặng: không có trả lời cho tín hiệu kiểm tra kết nối", en: "no answer to keepalive: the link is silent")))
             context.close(promise: nil)
             return
         }
@@ -158,13 +164,13 @@ final class ClientCallHandler: ChannelDuplexHandler {
         if error is ProtocolViolation {
             failAll(RPCError(code: .internal, message: "protocol error from server: \(error)"))
         } else {
-            failAll(RPCError(code: .unavailable, message: "connection failed: \(error)"))
+            failAll(RPCError(code: .unavailable, message: LinkFailure.broken(error, language: language)))
         }
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(RPCError(code: .unavailable, message: "connection closed"))
+        failAll(RPCError(code: .unavailable, message: language.pick(vi: "kết nối đã đóng", en: "connection closed")))
         context.fireChannelInactive()
     }
 

@@ -1,4 +1,5 @@
 public import GiupXaMessages
+import GiupXaModels
 public import GiupXaProtocol
 import NIOConcurrencyHelpers
 import NIOCore
@@ -41,12 +42,16 @@ public final class GiupXaConnection: Sendable {
     public let agencyDictionary: AgencyDictionary?
     /// Why the server ended the connection (its GOAWAY), for calls started after it closed.
     private let ended: ConnectionEnd
+    /// The HELLO's language: the link's own failures are worded in it too.
+    let language: Language
 
     private init(
         channel: any Channel, hello: EventLoopFuture<Frame>, bytes: ByteCounters, limits: ProtocolLimits,
-        dictionary: CompressionDictionary?, agencyDictionary: AgencyDictionary?, compressesInPipeline: Bool, ended: ConnectionEnd
+        dictionary: CompressionDictionary?, agencyDictionary: AgencyDictionary?, compressesInPipeline: Bool, ended: ConnectionEnd,
+        language: Language
     ) {
         self.ended = ended
+        self.language = language
         self.dictionary = NIOLockedValueBox(dictionary)
         self.offered = dictionary
         self.agencyDictionary = agencyDictionary
@@ -72,6 +77,7 @@ public final class GiupXaConnection: Sendable {
     ) async throws -> GiupXaConnection {
         let bytes = ByteCounters()
         let ended = ConnectionEnd()
+        let language = Language(rawValue: hello.language) ?? .vi
         let group = MultiThreadedEventLoopGroup.singleton
         let helloPromise = group.any().makePromise(of: Frame.self)
         var hello = hello
@@ -104,19 +110,20 @@ public final class GiupXaConnection: Sendable {
                             ClientCallHandler(
                                 helloPromise: helloPromise, preamble: security.preamble,
                                 compressor: stream.map { RequestCompressor(dictionary: offered, codec: $0) },
-                                onCounterFloor: onCounterFloor, ended: ended),
+                                onCounterFloor: onCounterFloor, ended: ended, language: language),
                         ])
                     }
                 }
                 .connect(host: host, port: port).get()
         } catch {
             helloPromise.fail(error)
-            throw RPCError(code: .unavailable, message: "cannot connect to \(host):\(port) (\(Self.reason(error)))")
+            throw RPCError(code: .unavailable, message: LinkFailure.cannotConnect(host: host, port: port, error, language: language))
         }
         channel.write(ClientOutbound.hello(MessageCodec.clientHello(hello)), promise: nil)
         let connection = GiupXaConnection(
             channel: channel, hello: helloPromise.futureResult, bytes: bytes, limits: limits,
-            dictionary: offered, agencyDictionary: agencyDictionary, compressesInPipeline: stream != nil, ended: ended)
+            dictionary: offered, agencyDictionary: agencyDictionary, compressesInPipeline: stream != nil, ended: ended,
+            language: language)
         // Calls pipelined behind the HELLO use the dictionary on trust; later ones only if the
         // server confirmed it.
         helloPromise.futureResult.whenSuccess { [dictionary = connection.dictionary] frame in
@@ -153,17 +160,6 @@ public final class GiupXaConnection: Sendable {
         return hello
     }
 
-    /// The operating system's reason ("Connection refused") rather than NIO's nested description.
-    static func reason(_ error: any Error) -> String {
-        var error = error
-        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first?.error {
-            error = first
-        }
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-        if error is ChannelError { return "\(error)" }
-        return "\(error)"
-    }
-
     /// The server's HELLO; throws the server's reason (UNAUTHENTICATED, …) if it refused us.
     public func serverHello() async throws -> Giupxa_V1_ServerHello {
         let frame: Frame
@@ -175,7 +171,7 @@ public final class GiupXaConnection: Sendable {
         } catch let error as RPCError {
             throw error
         } catch {
-            throw RPCError(code: .unavailable, message: "connection failed (\(Self.reason(error)))")
+            throw RPCError(code: .unavailable, message: LinkFailure.broken(error, language: language))
         }
         return try MessageCodec.decode(Giupxa_V1_ServerHello.self, from: frame.body)
     }
@@ -242,7 +238,7 @@ public final class GiupXaConnection: Sendable {
         let ended = self.ended
         channel.write(ClientOutbound.call(frame, timeout: .milliseconds(timeout.milliseconds), promise: promise, flush: flush, prepared: prepared))
             .whenFailure { error in promise.fail(ended.reason ?? error) }
-        return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered)
+        return PendingCall(answer: promise.futureResult, hello: hello, limits: limits, dictionary: offered, language: language)
     }
 
     public func close() async {
@@ -276,6 +272,7 @@ public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
     let hello: EventLoopFuture<Frame>
     let limits: ProtocolLimits
     let dictionary: CompressionDictionary?
+    let language: Language
 
     public func response() async throws -> Response {
         let frame: Frame
@@ -285,7 +282,7 @@ public struct PendingCall<Response: SwiftProtobuf.Message>: Sendable {
             throw error
         } catch {
             // Writing to a connection that just died: the link failed, retrying may help.
-            throw RPCError(code: .unavailable, message: "connection failed (\(GiupXaConnection.reason(error)))")
+            throw RPCError(code: .unavailable, message: LinkFailure.broken(error, language: language))
         }
         // A refused HELLO also fails the call: report the server's reason rather than the call's.
         _ = try await hello.get()

@@ -18,7 +18,16 @@ public final class SQLiteStore: GiupXaStore {
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     /// `assignmentCacheLifetime` bounds how long a decision imported by another process can go
     /// unseen by ListAssignments (AssignmentCache).
-    public init(path: String, assignmentCacheLifetime: Duration = .seconds(1)) throws {
+    public convenience init(path: String, assignmentCacheLifetime: Duration = .seconds(1)) throws {
+        do {
+            try self.init(opening: path, assignmentCacheLifetime: assignmentCacheLifetime)
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            // Not a database, or one SQLite cannot read: a message an operator can act on.
+            throw StoreError.damaged([error.message ?? "\(error.resultCode)"])
+        }
+    }
+
+    private init(opening path: String, assignmentCacheLifetime: Duration) throws {
         assignmentCache = AssignmentCache(lifetime: assignmentCacheLifetime)
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -53,6 +62,21 @@ public final class SQLiteStore: GiupXaStore {
         let unknown = try pool.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
         guard unknown.isEmpty else { throw StoreError.newerSchema(unknown.sorted()) }
         try migrator.migrate(pool)
+    }
+
+    /// What SQLite's check finds wrong with the file (empty: nothing). `full` runs
+    /// `integrity_check`, which also compares every index with its table; otherwise
+    /// `quick_check`, fast enough for every start.
+    public func integrityProblems(full: Bool = false) async throws -> [String] {
+        do {
+            return try await pool.read { db in
+                let findings = try String.fetchAll(db, sql: full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)")
+                return findings == ["ok"] ? [] : findings
+            }
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            // So damaged that the check itself cannot read the file.
+            return [error.message ?? "\(error.resultCode)"]
+        }
     }
 
     // MARK: Reference data
