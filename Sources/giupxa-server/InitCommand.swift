@@ -15,20 +15,27 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            let existed = FileManager.default.fileExists(atPath: options.databasePath)
             let store = try SQLiteStore(path: options.databasePath)
             let summary = try await store.loadDefaultData(sampleDecision: !noSampleDecision)
             let keyPath = key.path(database: options.databasePath)
             _ = try await ServerKey.prepare(store: store, path: keyPath)
             options.emit(summary) {
-                options.pick(
+                let sample = noSampleDecision ? "" : options.pick(
+                    vi: ", quyết định mẫu \(DefaultData.sampleDecision.number) với \(summary.assignments) phân công [dữ liệu mẫu]",
+                    en: ", sample decision \(DefaultData.sampleDecision.number) with \(summary.assignments) assignments [sample data]")
+                let head = existed
+                    ? options.pick(
+                        vi: "\(options.databasePath) đã có sẵn và được giữ nguyên (chuyến công tác, quyết định, khoá truy cập); danh mục Điện Biên được bổ sung nếu thiếu",
+                        en: "\(options.databasePath) already existed and was kept (visits, decisions, credentials); the Điện Biên reference data was completed if needed")
+                    : options.pick(vi: "Đã khởi tạo \(options.databasePath)", en: "Initialised \(options.databasePath)")
+                return head + options.pick(
                     vi: """
-                        Đã khởi tạo \(options.databasePath): \(summary.districts) huyện, \(summary.communes) xã/phường/thị trấn, \
-                        \(summary.agencies) cơ quan, quyết định mẫu \(DefaultData.sampleDecision.number) với \(summary.assignments) phân công [dữ liệu mẫu]
+                        : \(summary.districts) huyện, \(summary.communes) xã/phường/thị trấn, \(summary.agencies) cơ quan\(sample)
                         Khoá máy chủ: \(keyPath) (chỉ chủ sở hữu đọc được; sao lưu riêng, không để cạnh bản sao cơ sở dữ liệu)
                         """,
                     en: """
-                        Initialised \(options.databasePath): \(summary.districts) districts, \(summary.communes) communes, \
-                        \(summary.agencies) agencies, sample decision \(DefaultData.sampleDecision.number) with \(summary.assignments) assignments [sample data]
+                        : \(summary.districts) districts, \(summary.communes) communes, \(summary.agencies) agencies\(sample)
                         Server key: \(keyPath) (owner-only; back it up separately, not beside copies of the database)
                         """)
             }

@@ -183,7 +183,8 @@ struct VisitsCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let page = try await options.openStore().visits(VisitQuery(agencyCode: agency, limit: limit))
+            let store = try options.openStore()
+            let page = try await store.visits(VisitQuery(agencyCode: try await options.knownAgency(agency, in: store), limit: limit))
             options.emit(page.visits) {
                 var lines = [options.pick(vi: "\(page.visits.count) chuyến công tác", en: "\(page.visits.count) visit(s)")]
                 for stored in page.visits {

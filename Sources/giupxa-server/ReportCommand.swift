@@ -24,8 +24,9 @@ struct ReportCommand: AsyncParsableCommand {
             do {
                 let policy = try ReportRendering.policy(file: selection.policy)
                 let period = try ReportRendering.period(named: selection.period, from: selection.from, to: selection.to, policy: policy)
-                let report = try await ReportBuilder(store: options.openStore())
-                    .report(period: period, policy: policy, agency: selection.agency?.uppercased())
+                let store = try options.openStore()
+                let agency = try await options.knownAgency(selection.agency, in: store)
+                let report = try await ReportBuilder(store: store).report(period: period, policy: policy, agency: agency)
                 let format = ReportRendering.Format(rawValue: options.format.rawValue) ?? .text
                 // The text form goes to a terminal: stored names escaped (CSV, JSON, HTML escape their own way).
                 let shown = format == .text ? TerminalText.report(report) : report

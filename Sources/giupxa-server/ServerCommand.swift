@@ -44,6 +44,16 @@ struct ServerOptions: ParsableArguments {
         return try SQLiteStore(path: databasePath)
     }
 
+    /// `code` (upper-cased) when an agency has it; nil for nil. A mistyped code is refused with
+    /// the nearest known ones, rather than answered with an empty list.
+    func knownAgency(_ code: String?, in store: any GiupXaStore) async throws -> String? {
+        guard let code = code.map({ VietnameseText.trimmedCode($0).uppercased() }) else { return nil }
+        if try await store.agency(code: code) != nil { return code }
+        let codes = try await store.agencies().map(\.code)
+        throw GiupXaModels.ValidationError([FieldIssue(
+            field: "--agency", reason: .unknownAgency, value: code, candidates: NearestNames.closest(to: code, among: codes))])
+    }
+
     func emit(_ value: some Encodable, text: () -> String) {
         switch format {
         case .text, .csv, .html: print(text())

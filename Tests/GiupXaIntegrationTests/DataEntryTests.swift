@@ -165,3 +165,20 @@ import Testing
         #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 0)
     }
 }
+
+/// Finding 12 of issue 18: the operator's commands say what they did and refuse a mistyped code.
+@Suite struct OperatorEntryTests {
+    @Test func aMistypedAgencyIsRefusedAndASecondInitSaysWhatItKept() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        let visits = try h.server("visits", "--agency", "STMNT")
+        #expect(visits.status != 0)
+        #expect(visits.stderr.contains("--agency: không có cơ quan với mã này (STMNT); gần nhất: STNMT"), "\(visits.stderr)")
+        let report = try h.server("report", "--period", "2019", "--agency", "nope", "--lang", "en")
+        #expect(report.status != 0)
+        #expect(report.stderr.contains("--agency: no agency has this code (NOPE)"), "\(report.stderr)")
+        let again = try h.server("init")
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("đã có sẵn và được giữ nguyên"), "\(again.stdout)")
+    }
+}
