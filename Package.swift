@@ -144,6 +144,7 @@ let package = Package(
         .target(
             name: "GiupXaClient",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "GiupXaModels",
@@ -271,6 +272,7 @@ let package = Package(
         .testTarget(
             name: "GiupXaClientTests",
             dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "GiupXaModels",
                 "GiupXaMessages",
                 "GiupXaClient",

@@ -27,6 +27,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run { home, config, output in
             let outbox = try home.openOutbox()
+            DamagedRows.warn(outbox, output: output)
             let client = try AgencyClient(configuration: config, language: output.language, counters: outbox)
             var policy = SyncPolicy()
             policy.initialBatchSize = batchSize

@@ -185,7 +185,9 @@ struct VisitCommand: AsyncParsableCommand {
                         return lines.joined(separator: "\n")
                     }
                 } else {
-                    let entries = try home.openOutbox().entries(state: state)
+                    let outbox = try home.openOutbox()
+                    DamagedRows.warn(outbox, output: output)
+                    let entries = try outbox.entries(state: state)
                     output.emit(entries) {
                         var lines = [output.pick(vi: "Hộp thư đi: \(entries.count) chuyến công tác", en: "Outbox: \(entries.count) visit(s)")]
                         for entry in entries {

@@ -29,10 +29,11 @@ extension Outbox: AgencyHistory {
     public func acknowledgedVisits(newestFirst limit: Int) throws -> [Visit] {
         try queue.read { db in
             // Ids are stored as uppercase UUID text, ordered as the server orders them.
-            try String.fetchAll(
-                db, sql: "SELECT body FROM outbox_visit WHERE state = 'sent' ORDER BY start_at DESC, id DESC LIMIT ?",
+            // A damaged row is left out: the server then does not share this part, and says so.
+            try Row.fetchAll(
+                db, sql: "SELECT record FROM outbox_visit WHERE state = 'sent' ORDER BY start_at DESC, id DESC LIMIT ?",
                 arguments: [limit]
-            ).map { try Self.decoder.decode(Visit.self, from: Data($0.utf8)) }
+            ).compactMap { try? Self.visit(in: $0) }
         }
     }
 

@@ -85,6 +85,22 @@ public final class Outbox: Sendable {
                 CREATE INDEX amendment_by_state ON outbox_amendment(state, seq);
                 """)
         }
+        migrator.registerMigration("v3-records") { db in
+            // Visits leave the domain type's Codable shape for the outbox's own format
+            // (OutboxRecord): a property renamed in a later release cannot strand them, and a
+            // row changed on disk is noticed. A row that does not read keeps its old body and no
+            // record, and is reported as damaged.
+            try db.execute(sql: "ALTER TABLE outbox_visit ADD COLUMN record BLOB")
+            try db.execute(sql: "ALTER TABLE outbox_amendment ADD COLUMN record BLOB")
+            for (table, key) in [("outbox_visit", "id"), ("outbox_amendment", "seq")] {
+                for row in try Row.fetchAll(db, sql: "SELECT \(key) AS key, body FROM \(table)") {
+                    guard let visit = try? Self.decoder.decode(Visit.self, from: Data((row["body"] as String).utf8)) else { continue }
+                    try db.execute(
+                        sql: "UPDATE \(table) SET record = ?, body = '' WHERE \(key) = ?",
+                        arguments: [try OutboxRecord.encode(visit), row["key"] as DatabaseValue])
+                }
+            }
+        }
         try migrator.migrate(queue)
     }
 
@@ -103,16 +119,16 @@ public final class Outbox: Sendable {
     /// refused (`[i].id` for the i-th of several) and nothing is recorded. Returns the ids skipped.
     @discardableResult
     public func add(_ visits: [Visit], now: Date = Date()) throws -> [UUID] {
-        let bodies = try visits.map(Self.body)
+        let bodies = try visits.map(OutboxRecord.encode)
         return try queue.write { db in
             var skipped: [UUID] = []
-            var seen: [UUID: String] = [:]
+            var seen: [UUID: Data] = [:]
             var issues: [FieldIssue] = []
             for (index, (visit, body)) in zip(visits, bodies).enumerated() {
                 let field = visits.count > 1 ? "[\(index)].id" : "id"
-                let stored = try String.fetchOne(db, sql: "SELECT body FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString])
-                    ?? seen[visit.id]
-                if let stored {
+                let exists = try Row.fetchOne(db, sql: "SELECT record FROM outbox_visit WHERE id = ?", arguments: [visit.id.uuidString])
+                if exists != nil || seen[visit.id] != nil {
+                    let stored = exists.flatMap { $0["record"] as Data? } ?? seen[visit.id]
                     if stored == body { skipped.append(visit.id) } else {
                         issues.append(FieldIssue(field: field, reason: .duplicate, value: visit.id.uuidString))
                     }
@@ -120,7 +136,7 @@ public final class Outbox: Sendable {
                 }
                 seen[visit.id] = body
                 try db.execute(
-                    sql: "INSERT INTO outbox_visit(id, body, commune_code, start_at, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                    sql: "INSERT INTO outbox_visit(id, body, record, commune_code, start_at, recorded_at) VALUES (?, '', ?, ?, ?, ?)",
                     arguments: [visit.id.uuidString, body, visit.communeCode,
                                 Int64(visit.start.timeIntervalSince1970), now.timeIntervalSince1970])
             }
@@ -139,9 +155,11 @@ public final class Outbox: Sendable {
                 arguments += [state.rawValue]
             }
             sql += " ORDER BY start_at, id"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                Entry(
-                    visit: try Self.decoder.decode(Visit.self, from: Data((row["body"] as String).utf8)),
+            // A damaged row is set aside (`damaged()` names it), so it cannot block the rest.
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                guard let visit = try? Self.visit(in: row) else { return nil }
+                return Entry(
+                    visit: visit,
                     state: State(rawValue: row["state"]) ?? .pending,
                     recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
                     acknowledgedAt: (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
@@ -149,6 +167,36 @@ public final class Outbox: Sendable {
                     message: row["message"])
             }
         }
+    }
+
+    /// A visit row that does not read back as it was written.
+    public struct DamagedRow: Sendable, Hashable {
+        public var id: String
+        public var state: State
+        public var failure: OutboxRecord.Failure
+    }
+
+    /// The visit rows (new visits and corrections) set aside because they do not read back.
+    public func damaged() throws -> [DamagedRow] {
+        try queue.read { db in
+            var rows: [DamagedRow] = []
+            for (table, id) in [("outbox_visit", "id"), ("outbox_amendment", "visit_id")] {
+                for row in try Row.fetchAll(db, sql: "SELECT \(id) AS id, state, record FROM \(table) ORDER BY \(id)") {
+                    do throws(OutboxRecord.Failure) {
+                        _ = try Self.visit(in: row)
+                    } catch {
+                        rows.append(DamagedRow(id: row["id"], state: State(rawValue: row["state"]) ?? .pending, failure: error))
+                    }
+                }
+            }
+            return rows
+        }
+    }
+
+    /// The visit a row's record holds.
+    static func visit(in row: Row) throws(OutboxRecord.Failure) -> Visit {
+        guard let record = row["record"] as Data? else { throw .malformed }
+        return try OutboxRecord.decode(record)
     }
 
     public func counts() throws -> [State: Int] {
@@ -167,9 +215,6 @@ public final class Outbox: Sendable {
     }
 
     /// The stored JSON of a visit (sorted keys, whole-second dates).
-    static func body(_ visit: Visit) throws -> String {
-        String(decoding: try encoder.encode(visit), as: UTF8.self)
-    }
 
     /// The server's answer for one visit.
     public struct Acknowledgement: Sendable {
@@ -253,13 +298,7 @@ public final class Outbox: Sendable {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
-
+    /// The rows' form before migration v3 (the visit's Codable JSON), read only by it.
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
