@@ -164,6 +164,35 @@ import Testing
         #expect(discarded.stdout.contains("Đã xoá chuyến công tác \(short)"))
         #expect(try (h.client("device", "status", "--format", "json").json() as? [String: Any])?["pending"] as? Int == 0)
     }
+
+    /// Finding 11: a pending row changed on the disk is noticed, named and not sent; the others still are.
+    @Test func aChangedOutboxRowIsNamedAndNotSent() throws {
+        let h = try Harness()
+        let running = try h.startWithAgency()
+        defer { running.stop() }
+        let visits = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Harness.fixture("visits-20.json")))) as? [[String: Any]])
+        let file = try h.write("two.json", String(decoding: try JSONSerialization.data(withJSONObject: Array(visits.prefix(2))), as: UTF8.self))
+        #expect(try h.client("device", "visit", "add", "--file", file).status == 0)
+        #expect(try h.client("device", "doctor").status == 0)
+        // One byte of one record changed behind the client's back (python's sqlite3: no SQLite CLI here).
+        let outbox = h.directory.appendingPathComponent("device/outbox.sqlite").path
+        let edit = try Harness.run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            rowid, record = db.execute("SELECT rowid, record FROM outbox_visit ORDER BY id LIMIT 1").fetchone()
+            record = bytearray(record); record[-2] ^= 1
+            db.execute("UPDATE outbox_visit SET record = ? WHERE rowid = ?", (bytes(record), rowid)); db.commit()
+            """, outbox])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let doctor = try h.client("device", "doctor")
+        #expect(doctor.status != 0)
+        #expect(doctor.stdout.contains("1 chuyến công tác trong hộp thư đi bị hỏng"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("không khớp mã kiểm tra"))
+        let sync = try h.client("device", "sync", "--format", "json")
+        #expect(sync.stderr.contains("bị hỏng nên được để riêng"), "\(sync.stderr)")
+        #expect((try sync.json() as? [String: Any])?["sent"] as? Int == 1)
+        #expect(try (h.server("visits", "--format", "json").json() as? [Any])?.count == 1)
+    }
 }
 
 /// Finding 12 of issue 18: the operator's commands say what they did and refuse a mistyped code.
