@@ -37,6 +37,13 @@ struct SyncCommand: AsyncParsableCommand {
             policy.backoffCap = .milliseconds(max(backoffMs, backoffMaxMs))
             let engine = SyncEngine(client: client, outbox: outbox, policy: policy)
             let reporter = ProgressReporter(output: output, interactive: output.format == .text && isTerminal(STDERR_FILENO))
+            // At once, before the first byte crosses a slow link: the screen is never blank.
+            if output.format == .text {
+                let pending = try outbox.counts()[.pending] ?? 0
+                CLIText.writeError(output.pick(
+                    vi: "Đang kết nối tới \(config.server ?? "?") để gửi \(pending) chuyến công tác…",
+                    en: "Connecting to \(config.server ?? "?") to send \(pending) visit(s)…"))
+            }
             let summary = try await engine.run(progress: { reporter.update($0) })
             reporter.finish()
             output.emit(summary) { Self.describe(summary, output) }
@@ -89,8 +96,10 @@ final class ProgressReporter: Sendable {
     func update(_ p: SyncProgress) {
         let seconds = p.elapsed.seconds
         let rate = seconds > 0 ? Double(p.bytesSent) / seconds : 0
-        let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : 0
-        var stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate * 8 / 1000)) kbit/s  ETA \(Int(remaining.rounded())) s"
+        // A time left only once something was acknowledged: before that there is nothing to go by.
+        let remaining = p.acknowledged > 0 ? seconds / Double(p.acknowledged) * Double(p.total - p.acknowledged) : nil
+        var stats = "\(p.acknowledged)/\(p.total)  \(p.bytesSent / 1024) KiB  \(Int(rate * 8 / 1000)) kbit/s"
+        if let remaining { stats += output.pick(vi: "  còn khoảng \(Int(remaining.rounded())) giây", en: "  about \(Int(remaining.rounded())) s left") }
         if let error = p.lastError.map(TerminalText.line) {
             stats += output.pick(vi: "  — mất kết nối (\(error)), thử lại lần \(p.retries)", en: "  — link lost (\(error)), retry \(p.retries)")
         }
@@ -98,7 +107,10 @@ final class ProgressReporter: Sendable {
             let width = 24
             let filled = p.total > 0 ? width * p.acknowledged / p.total : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(bar) \(stats)   ".utf8))
+            // One line that fits the terminal, or it wraps and the bar scrolls away.
+            let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+            let line = String("\(bar) \(stats)".prefix(max(20, columns - 1)))
+            FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
         } else if output.format == .text {
             FileHandle.standardError.write(Data((output.pick(vi: "đã xác nhận ", en: "acknowledged ") + stats + "\n").utf8))
         }
