@@ -71,9 +71,10 @@ rm -rf "$merged"; mkdir -p "$merged"
 "$fuzzer" -merge=1 -use_counters=0 -timeout=10 "$merged" "$kept" "$work" >".build/fuzz-work/$target.merge.log" 2>&1
 rm -rf "$kept"; mv "$merged" "$kept"
 
-# -fork=N prints no final stats: its last progress line "#N: cov: …" carries the count.
-execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' \
-    || grep -oE '^#[0-9]+:' "$log" | tail -1 | tr -dc '0-9' || echo "?")
+# -fork=N prints no final stats of its own (a crashing job prints that job's): its last progress
+# line "#N: cov: …" carries the count. A single process prints stat:: lines.
+execs=$(grep -oE '^#[0-9]+:' "$log" | tail -1 | tr -dc '0-9')
+[ -n "$execs" ] || execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
 echo "target:     $target"
 echo "executions: $execs"
 echo "wall time:  $((end - start)) s"
