@@ -18,7 +18,8 @@ struct LinkSimCommand: AsyncParsableCommand {
             or after --max-connections connections finish, prints a JSON summary to stdout \
             (and writes it to --summary-file).
             """
-    )
+    ,
+        version: "giupxa-linksim 0.3 (GiupXa protocol versions 1–2)")
 
     @Option(help: "host:port to listen on; port 0 picks a free port.") var listen = "127.0.0.1:0"
     @Option(help: "host:port of the real server.") var upstream: String

@@ -10,6 +10,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "giupxa-server",
         abstract: "GiupXa server and operator commands (Ban Dân tộc / standing agency).",
+        version: "giupxa-server 0.3 (GiupXa protocol versions 1–2)",
         subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
                       DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self,
                       ImportVisitsCommand.self, ReportCommand.self, CheckCommand.self])

@@ -9,6 +9,7 @@ struct GiupXaCommand: AsyncParsableCommand {
             Visits are recorded offline into a local outbox and sent with `giupxa sync` when a link \
             exists. Messages are in Vietnamese by default; use --lang en or LANG=en_US.UTF-8 for English.
             """,
+        version: "giupxa 0.3 (GiupXa protocol versions 1–2)",
         subcommands: [ConfigCommand.self, AssignmentsCommand.self, VisitCommand.self, SyncCommand.self, StatusCommand.self, OutboxCommand.self, ReportCommand.self, DoctorCommand.self]
     )
 }
