@@ -33,3 +33,17 @@ import Testing
         #expect(served.stderr.contains("Cơ sở dữ liệu bị hỏng"), "\(served.stderr)")
     }
 }
+
+/// PROTOCOL.md §12.1: a report written with `--out` holds names of real people; it is the
+/// operator's only, whatever the umask.
+@Suite struct ReportFileTests {
+    @Test func aReportWrittenWithOutIsOwnerOnly() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        let out = h.directory.appendingPathComponent("bao-cao.csv").path
+        let written = try h.server("report", "--period", "2019", "--format", "csv", "--out", out)
+        #expect(written.status == 0, "\(written.stderr)")
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? NSNumber).intValue
+        #expect(mode == 0o600, "mode \(String(mode, radix: 8))")
+    }
+}

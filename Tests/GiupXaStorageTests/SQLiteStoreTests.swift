@@ -172,6 +172,25 @@ import Testing
         #expect(try await store.visits(VisitQuery(agencyCode: "STNMT")).visits.count == 2)
     }
 
+    /// PROTOCOL.md §6.3: a visit stored while its assignment was in force is acknowledged again
+    /// as ALREADY_STORED after a later decision superseded it (a resend after a lost answer).
+    @Test func aResendAfterSupersessionIsAlreadyStored() async throws {
+        let visit = Self.visit()  // 12/03/2019, Keo Lôm, under the sample 708
+        #expect(try await store.submitVisits([visit], agencyCode: "STNMT", receivedAt: Date()) == [.stored(revision: 1)])
+        let later = Decision(
+            number: "10/QĐ-UBND", signedOn: CivilDate(year: 2018, month: 12, day: 1)!,
+            period: DateRange(start: CivilDate(year: 2019, month: 1, day: 1)!, end: CivilDate(year: 2025, month: 12, day: 31)!),
+            standingAgencyCode: "BDT")
+        _ = try await store.importDecision(later, assignments: [
+            Assignment(decisionNumber: later.number, agencyCode: "STNMT", communeCode: "03211", role: .lead),
+        ])
+        #expect(try await store.submitVisits([visit], agencyCode: "STNMT", receivedAt: Date()) == [.alreadyStored(revision: 1)])
+        // A new visit on those days is refused: the check that let the first one in still holds.
+        var other = visit
+        other.id = UUID()
+        #expect(try await store.submitVisits([other], agencyCode: "STNMT", receivedAt: Date()) == [.denied(.superseded)])
+    }
+
     @Test func decisionImportIsIdempotentAndRefusesADifferentTable() async throws {
         let decision = Decision(
             number: "2072/QĐ-UBND", signedOn: CivilDate(year: 2021, month: 11, day: 17)!,
