@@ -299,6 +299,18 @@ import Testing
             var request = Giupxa_V1_ComplianceReportRequest(); request.fromDay = 2000_01_01; request.toDay = 2020_12_31
             return authed(keys, [MessageCodec.request(callID: 1, method: .complianceReport, message: request)])
         }, expect: .status(.invalidArgument, "3660")),
+        // §4.5: the checks run in order; each of these fails two, and the earlier one answers.
+        Row(name: "broken metadata and broken compression: metadata answers", bytes: { keys in
+            var flags = FrameFlags.metadata; flags.compression = .deflateRaw
+            return authed(keys, [request(method: 2, message: [0x7F, 0xFF, 0x00], flags: flags)])
+        }, expect: .status(.invalidArgument, "malformed call metadata")),
+        Row(name: "unknown method and broken compression: decompression answers", bytes: { keys in
+            var flags = FrameFlags(); flags.compression = .deflateRaw
+            return authed(keys, [request(method: 99, message: [0xFF, 0x00, 0x13, 0x37], flags: flags)])
+        }, expect: .status(.invalidArgument, "not valid raw deflate")),
+        Row(name: "unknown method and a message that does not parse: the lookup answers", bytes: { keys in
+            authed(keys, [request(method: 99, message: [0x0A, 0xFF, 0x01])])
+        }, expect: .status(.unimplemented, "method 99")),
         Row(name: "unknown method", bytes: { keys in authed(keys, [request(method: 99, message: [])]) }, expect: .status(.unimplemented, "method 99")),
         Row(name: "request without a method number", bytes: { keys in authed(keys, [Frame(type: .request, callID: 1, body: ByteBuffer())]) }, expect: .status(.invalidArgument, "malformed method number")),
         Row(name: "metadata flag with a broken length", bytes: { keys in authed(keys, [request(method: 1, message: [0x7F], flags: .metadata)]) }, expect: .status(.invalidArgument, "malformed call metadata")),

@@ -1,0 +1,51 @@
+import Foundation
+import GiupXaMessages
+import GiupXaProtocol
+import NIOCore
+import Testing
+
+/// PROTOCOL.md §5.2 and §10 against a live server: the concurrent-call limit and the deadline.
+@Suite struct CallLimitTests {
+    /// A SubmitVisits of 250 visits: tens of milliseconds of work, long enough to be running
+    /// when the next frame of the same write is read.
+    static func slowSubmit(callID: UInt32, metadata: Giupxa_V1_CallMetadata? = nil) -> Frame {
+        var request = Giupxa_V1_SubmitVisitsRequest()
+        request.visits = (0..<250).map { _ in BadInputTableTests.visit { $0.id = UUID().wireBytes } }
+        return MessageCodec.request(callID: callID, method: .submitVisits, metadata: metadata, message: request)
+    }
+
+    static func answer(_ frames: [Frame], callID: UInt32) throws -> Giupxa_V1_Status? {
+        guard let frame = frames.first(where: { $0.callID == callID && $0.type == .status }) else { return nil }
+        return try MessageCodec.decode(Giupxa_V1_Status.self, from: frame.body)
+    }
+
+    @Test func aCallBeyondTheConcurrentLimitIsRefusedAtOnce() async throws {
+        var limits = ProtocolLimits.default
+        limits.maxConcurrentCalls = 1
+        let server = try await TestServer.start(limits: limits)
+        defer { server.stop() }
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([
+            BadInputTableTests.hello(server.secret), Self.slowSubmit(callID: 1),
+            MessageCodec.request(callID: 2, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest()),
+        ])
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(10)) { frames in
+            frames.contains { $0.callID == 1 && $0.type != .hello } && frames.contains { $0.callID == 2 }
+        }
+        let refused = try #require(try Self.answer(exchange.frames, callID: 2), "\(exchange.frames.map { "\($0.type)/\($0.callID)" })")
+        #expect(StatusCode(rawValue: refused.code) == .resourceExhausted, "\(refused.message)")
+        #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, "the running call is answered")
+    }
+
+    @Test func aCallPastItsDeadlineEndsWithDeadlineExceeded() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        var metadata = Giupxa_V1_CallMetadata()
+        metadata.timeoutMs = 1
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret), Self.slowSubmit(callID: 1, metadata: metadata)])
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(10)) { frames in
+            frames.contains { $0.callID == 1 }
+        }
+        let status = try #require(try Self.answer(exchange.frames, callID: 1), "\(exchange.frames.map { "\($0.type)/\($0.callID)" })")
+        #expect(StatusCode(rawValue: status.code) == .deadlineExceeded, "\(status.message)")
+    }
+}
