@@ -1,6 +1,7 @@
 import Foundation
 import GiupXaMessages
 import GiupXaProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -47,5 +48,46 @@ import Testing
         }
         let status = try #require(try Self.answer(exchange.frames, callID: 1), "\(exchange.frames.map { "\($0.type)/\($0.callID)" })")
         #expect(StatusCode(rawValue: status.code) == .deadlineExceeded, "\(status.message)")
+    }
+}
+
+/// PROTOCOL.md §6.1 and §7.2: what a storage failure looks like on the wire.
+@Suite struct StorageFailureTests {
+    @Test func aStorageFailureInACallIsInternalAndTheConnectionLives() async throws {
+        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
+        let server = try await TestServer.start(serving: { store in
+            let wrapped = FaultyStore(store)
+            faulty.withLockedValue { $0 = wrapped }
+            return wrapped
+        })
+        defer { server.stop() }
+        faulty.withLockedValue { $0?.fail(.assignments) }
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([
+            BadInputTableTests.hello(server.secret),
+            MessageCodec.request(callID: 1, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest()),
+        ])
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes) { frames in frames.contains { $0.callID == 1 } }
+        let status = try #require(try CallLimitTests.answer(exchange.frames, callID: 1))
+        #expect(StatusCode(rawValue: status.code) == .internal)
+        #expect(status.message.contains("Server error, please retry"), "\(status.message)")
+        #expect(!exchange.closed, "a call's storage failure does not end the connection")
+    }
+
+    @Test func aStorageFailureWhileCheckingTheCredentialIsGoAwayUnavailable() async throws {
+        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
+        let server = try await TestServer.start(serving: { store in
+            let wrapped = FaultyStore(store)
+            faulty.withLockedValue { $0 = wrapped }
+            return wrapped
+        })
+        defer { server.stop() }
+        faulty.withLockedValue { $0?.fail(.authenticate) }
+        let exchange = try await RawClient.exchange(
+            port: server.port, bytes: BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret)])
+        ) { frames in frames.contains { $0.type == .goAway } }
+        let goAway = try #require(exchange.frames.first { $0.type == .goAway })
+        let status = try MessageCodec.decode(Giupxa_V1_GoAway.self, from: goAway.body).status
+        #expect(StatusCode(rawValue: status.code) == .unavailable)
+        #expect(status.message.contains("please retry"), "\(status.message)")
     }
 }

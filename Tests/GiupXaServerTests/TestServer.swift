@@ -22,7 +22,8 @@ final class TestServer: Sendable {
     static func start(
         host: String = "127.0.0.1", limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 15, idleTimeout: Int64 = 20,
         maxConnections: Int = 1000, rate: Double = 1000, burst: Double = 1000, allowPlaintext: Bool = false,
-        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        serving: (@Sendable (SQLiteStore) -> any GiupXaStore)? = nil
     ) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("giupxa-srv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -33,7 +34,8 @@ final class TestServer: Sendable {
         let configuration = ServerConfiguration(
             host: host, port: 0, limits: limits, handshakeTimeoutSeconds: handshakeTimeout, idleTimeoutSeconds: idleTimeout,
             maxConnections: maxConnections, callsPerSecondPerAgency: rate, callBurstPerAgency: burst, allowPlaintext: allowPlaintext)
-        let server = GiupXaServer(configuration: configuration, store: store, key: key, logger: logger)
+        // The server may see the store through a wrapper (FaultyStore); tests read the real one.
+        let server = GiupXaServer(configuration: configuration, store: serving?(store) ?? store, key: key, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             try await server.run { _, port in continuation.yield(port) }
