@@ -71,7 +71,8 @@ struct Authenticator: Sendable {
 
     private func unavailable(_ error: any Error, language: Language, logger: Logger) -> RPCError {
         logger.error("credential check failed", metadata: ["error": "\(error)"])
-        return HandshakeRefusal.storeUnavailable(language)
+        // Recording the anti-replay counter is a write: a full disk refuses the handshake, and says so.
+        return SQLiteStore.isStorageFull(error) ? HandshakeRefusal.storageFull(language) : HandshakeRefusal.storeUnavailable(language)
     }
 }
 

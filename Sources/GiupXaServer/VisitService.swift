@@ -57,6 +57,12 @@ public struct VisitService: Sendable {
             throw RPCError(code: .cancelled, message: context.language.pick(vi: "Cuộc gọi đã bị huỷ", en: "Call cancelled"))
         } catch {
             context.logger.error("storage failure", metadata: ["giupxa.method": "\(method)", "error": "\(error)"])
+            if SQLiteStore.isStorageFull(error) {
+                // Nothing was stored; the visits stay on the device until an operator frees space.
+                throw RPCError(code: .unavailable, message: context.language.pick(
+                    vi: "Máy chủ đã hết chỗ lưu trữ, không lưu được gì; các chuyến công tác vẫn ở trên máy của bạn. Hãy báo cho quản trị viên máy chủ.",
+                    en: "The server's storage is full, nothing was stored; the visits stay on your device. Tell the server's operator."))
+            }
             throw RPCError(code: .internal, message: context.language.pick(vi: "Lỗi máy chủ, vui lòng thử lại", en: "Server error, please retry"))
         }
     }

@@ -91,3 +91,40 @@ import Testing
         #expect(status.message.contains("please retry"), "\(status.message)")
     }
 }
+
+/// Issue 18, finding 11: on a full disk, what needs no write still works, and what does says why.
+@Suite struct FullDiskTests {
+    @Test func aFullDiskRefusesWritesAsStorageFullAndKeepsReadsWorking() async throws {
+        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
+        let server = try await TestServer.start(serving: { store in
+            let wrapped = FaultyStore(store)
+            faulty.withLockedValue { $0 = wrapped }
+            return wrapped
+        })
+        defer { server.stop() }
+        faulty.withLockedValue { $0?.fail(.fullDisk) }
+        // v1 on loopback records no counter: its handshake and a read still work, a write does not.
+        var submit = Giupxa_V1_SubmitVisitsRequest()
+        submit.visits = [BadInputTableTests.visit()]
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([
+            BadInputTableTests.hello(server.secret),
+            MessageCodec.request(callID: 1, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest()),
+            MessageCodec.request(callID: 2, method: .submitVisits, message: submit),
+        ])
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes) { frames in frames.contains { $0.callID == 2 } }
+        #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, "a read works")
+        let refused = try #require(try CallLimitTests.answer(exchange.frames, callID: 2))
+        #expect(StatusCode(rawValue: refused.code) == .unavailable)
+        #expect(refused.message.contains("storage is full"), "\(refused.message)")
+        // v2 records its anti-replay counter before its HELLO: refused, and told why.
+        let credential = try #require(SecureCredential(parsing: server.secret))
+        let flight = try SecuredFlight(credential: credential, frames: [BadInputTableTests.securedHello(counter: BadInputTableTests.now)])
+        let secured = try await RawClient.exchange(port: server.port, bytes: flight.bytes, decode: flight.decode) { frames in
+            frames.contains { $0.type == .goAway || $0.type == .hello }
+        }
+        let goAway = try #require(secured.frames.first { $0.type == .goAway })
+        let status = try MessageCodec.decode(Giupxa_V1_GoAway.self, from: goAway.body).status
+        #expect(StatusCode(rawValue: status.code) == .unavailable)
+        #expect(status.message.contains("storage is full"), "\(status.message)")
+    }
+}

@@ -1,12 +1,17 @@
 import Foundation
 import GiupXaModels
 import GiupXaStorage
+import GRDB
 import NIOConcurrencyHelpers
 
 /// The real store with faults switched on and off by a test: what a full disk, a lost database
 /// connection or a broken file look like to the server.
 final class FaultyStore: GiupXaStore {
-    enum Fault: Sendable, Hashable { case authenticate, advanceCounter, assignments, submitVisits }
+    enum Fault: Sendable, Hashable {
+        case authenticate, advanceCounter, assignments, submitVisits
+        /// Every write fails as SQLite does on a full disk (SQLITE_FULL); reads work.
+        case fullDisk
+    }
     struct Injected: Error {}
 
     let inner: SQLiteStore
@@ -17,6 +22,7 @@ final class FaultyStore: GiupXaStore {
     func fail(_ fault: Fault) { faults.withLockedValue { _ = $0.insert(fault) } }
     func heal() { faults.withLockedValue { $0.removeAll() } }
     private func check(_ fault: Fault) throws { if faults.withLockedValue({ $0.contains(fault) }) { throw Injected() } }
+    private func write() throws { if faults.withLockedValue({ $0.contains(.fullDisk) }) { throw DatabaseError(resultCode: .SQLITE_FULL) } }
 
     func loadDefaultData(sampleDecision: Bool) async throws -> DefaultDataSummary { try await inner.loadDefaultData(sampleDecision: sampleDecision) }
     func communes() async throws -> [Commune] { try await inner.communes() }
@@ -34,6 +40,7 @@ final class FaultyStore: GiupXaStore {
     func bundleSigner(publicKey: Data) async throws -> BundleSigner? { try await inner.bundleSigner(publicKey: publicKey) }
     func advanceHandshakeCounter(credentialID: Int64, to counter: UInt64) async throws -> UInt64? {
         try check(.advanceCounter)
+        try write()
         return try await inner.advanceHandshakeCounter(credentialID: credentialID, to: counter)
     }
     func revokeCredentials(of owner: CredentialOwner, id: Int64?, now: Date) async throws -> Int { try await inner.revokeCredentials(of: owner, id: id, now: now) }
@@ -57,6 +64,7 @@ final class FaultyStore: GiupXaStore {
     }
     func submitVisits(_ visits: [Visit], agencyCode: String, credentialID: Int64?, source: VisitSource, receivedAt: Date) async throws -> [SubmitOutcome] {
         try check(.submitVisits)
+        try write()
         return try await inner.submitVisits(visits, agencyCode: agencyCode, credentialID: credentialID, source: source, receivedAt: receivedAt)
     }
     func visits(_ query: VisitQuery) async throws -> VisitPage { try await inner.visits(query) }

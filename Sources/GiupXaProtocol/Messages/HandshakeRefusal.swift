@@ -18,6 +18,13 @@ public enum HandshakeRefusal {
             en: "The server cannot check credentials right now, please retry"))
     }
 
+    /// The server's disk is full: it cannot record the handshake's counter, nor anything else.
+    public static func storageFull(_ language: Language) -> RPCError {
+        RPCError(code: .unavailable, message: language.pick(
+            vi: "Máy chủ đã hết chỗ lưu trữ nên tạm không nhận kết nối; các chuyến công tác vẫn ở trên máy của bạn. Hãy báo cho quản trị viên máy chủ.",
+            en: "The server's storage is full, so it takes no connections for now; the visits stay on your device. Tell the server's operator."))
+    }
+
     /// A v2 message 1 that does not decrypt (wrong server key in the credential, damaged data):
     /// the HELLO and its language are unreadable, so both languages, in clear (§12.2).
     public static let handshakeFailed = RPCError(
