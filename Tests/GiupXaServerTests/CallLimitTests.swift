@@ -111,7 +111,10 @@ import Testing
             MessageCodec.request(callID: 1, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest()),
             MessageCodec.request(callID: 2, method: .submitVisits, message: submit),
         ])
-        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes) { frames in frames.contains { $0.callID == 2 } }
+        // The two calls run at once: wait for both answers, in either order.
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(10)) { frames in
+            frames.contains { $0.callID == 1 } && frames.contains { $0.callID == 2 }
+        }
         #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, "a read works")
         let refused = try #require(try CallLimitTests.answer(exchange.frames, callID: 2))
         #expect(StatusCode(rawValue: refused.code) == .unavailable)
