@@ -50,7 +50,8 @@ struct VisitCommand: AsyncParsableCommand {
                     }
                 }
                 if issues.isEmpty && !allowDuplicate {
-                    issues += DuplicateVisits.issues(in: visits, recorded: try outbox.entries().map(\.visit))
+                    // A visit the server rejected is no record of the visit: recording it again is the fix.
+                    issues += DuplicateVisits.issues(in: visits, recorded: try outbox.entries().filter { $0.state != .rejected }.map(\.visit))
                 }
                 if unchecked && issues.isEmpty {
                     CLIText.writeError(output.pick(

@@ -1,7 +1,6 @@
 import Foundation
 import GiupXaMessages
 import GiupXaProtocol
-import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -54,14 +53,9 @@ import Testing
 /// PROTOCOL.md §6.1 and §7.2: what a storage failure looks like on the wire.
 @Suite struct StorageFailureTests {
     @Test func aStorageFailureInACallIsInternalAndTheConnectionLives() async throws {
-        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
-        let server = try await TestServer.start(serving: { store in
-            let wrapped = FaultyStore(store)
-            faulty.withLockedValue { $0 = wrapped }
-            return wrapped
-        })
+        let (server, faulty) = try await TestServer.withFaultyStore()
         defer { server.stop() }
-        faulty.withLockedValue { $0?.fail(.assignments) }
+        faulty.fail(.assignments)
         let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([
             BadInputTableTests.hello(server.secret),
             MessageCodec.request(callID: 1, method: .listAssignments, message: Giupxa_V1_ListAssignmentsRequest()),
@@ -74,14 +68,9 @@ import Testing
     }
 
     @Test func aStorageFailureWhileCheckingTheCredentialIsGoAwayUnavailable() async throws {
-        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
-        let server = try await TestServer.start(serving: { store in
-            let wrapped = FaultyStore(store)
-            faulty.withLockedValue { $0 = wrapped }
-            return wrapped
-        })
+        let (server, faulty) = try await TestServer.withFaultyStore()
         defer { server.stop() }
-        faulty.withLockedValue { $0?.fail(.authenticate) }
+        faulty.fail(.authenticate)
         let exchange = try await RawClient.exchange(
             port: server.port, bytes: BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret)])
         ) { frames in frames.contains { $0.type == .goAway } }
@@ -95,14 +84,9 @@ import Testing
 /// Issue 18, finding 11: on a full disk, what needs no write still works, and what does says why.
 @Suite struct FullDiskTests {
     @Test func aFullDiskRefusesWritesAsStorageFullAndKeepsReadsWorking() async throws {
-        let faulty = NIOLockedValueBox<FaultyStore?>(nil)
-        let server = try await TestServer.start(serving: { store in
-            let wrapped = FaultyStore(store)
-            faulty.withLockedValue { $0 = wrapped }
-            return wrapped
-        })
+        let (server, faulty) = try await TestServer.withFaultyStore()
         defer { server.stop() }
-        faulty.withLockedValue { $0?.fail(.fullDisk) }
+        faulty.fail(.fullDisk)
         // v1 on loopback records no counter: its handshake and a read still work, a write does not.
         var submit = Giupxa_V1_SubmitVisitsRequest()
         submit.visits = [BadInputTableTests.visit()]

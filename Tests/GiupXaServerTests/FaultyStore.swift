@@ -74,3 +74,16 @@ final class FaultyStore: GiupXaStore {
     func revisions(visitID: UUID) async throws -> [VisitRevision] { try await inner.revisions(visitID: visitID) }
     func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit] { try await inner.recentVisits(credentialID: credentialID, count: count) }
 }
+
+extension TestServer {
+    /// A test server whose store fails on demand (`fail`, `heal`).
+    static func withFaultyStore() async throws -> (TestServer, FaultyStore) {
+        let made = NIOLockedValueBox<FaultyStore?>(nil)
+        let server = try await TestServer.start(serving: { store in
+            let faulty = FaultyStore(store)
+            made.withLockedValue { $0 = faulty }
+            return faulty
+        })
+        return (server, made.withLockedValue { $0! })
+    }
+}
