@@ -33,6 +33,7 @@ struct AgencyCommand: AsyncParsableCommand {
                     let line = "row \(index + 2)"
                     if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "\(line).code", reason: .invalidFormat, value: agency.code)); continue }
                     if let issue = agency.nameIssue(field: "\(line).name") { issues.append(issue); continue }
+                    if let issue = agency.kindIssue(field: "\(line).kind") { issues.append(issue); continue }
                     if let known = existing[agency.code] {
                         if known.name != agency.name { issues.append(FieldIssue(field: "\(line).code", reason: .duplicate, value: "\(agency.code) = \(known.name)")) }
                         continue
@@ -59,7 +60,7 @@ struct AgencyCommand: AsyncParsableCommand {
         @OptionGroup var options: ServerOptions
         @Option(help: "Short code, 2–16 of A–Z, 0–9, _ (e.g. SYT).") var code: String
         @Option(help: "Full name, e.g. \"Sở Y tế\".") var name: String
-        @Option(help: "Kind: so, ban, doan_the, don_vi, …") var kind = "so"
+        @Option(help: "Kind: \(Agency.kinds.joined(separator: ", ")).") var kind = "so"
 
         func run() async throws {
             do {
@@ -67,8 +68,17 @@ struct AgencyCommand: AsyncParsableCommand {
                 var issues: [FieldIssue] = []
                 if !Agency.isValidCode(agency.code) { issues.append(FieldIssue(field: "code", reason: .invalidFormat, value: code)) }
                 if let issue = agency.nameIssue(field: "name") { issues.append(issue) }
+                if let issue = agency.kindIssue(field: "kind") { issues.append(issue) }
+                let store = try options.openStore()
+                if try await store.agency(code: agency.code) != nil { throw StoreError.agencyExists(agency.code) }
+                // Two agencies of one name would make names in CSV files and reports ambiguous.
+                if let twin = try await store.agencies().first(where: { $0.searchKey == agency.searchKey && $0.code != agency.code }) {
+                    issues.append(FieldIssue(field: "name", reason: .duplicate, value: twin.code, detail: .init(
+                        vi: "cơ quan \(twin.code) đã có tên này (\(twin.name)); hai cơ quan cùng tên sẽ làm tệp CSV và báo cáo không rõ ràng",
+                        en: "agency \(twin.code) already has this name (\(twin.name)); two agencies of one name would make CSV files and reports ambiguous")))
+                }
                 if !issues.isEmpty { throw GiupXaModels.ValidationError(issues) }
-                try await options.openStore().addAgency(agency)
+                try await store.addAgency(agency)
                 options.emit(agency) {
                     let name = TerminalText.line(agency.name)
                     return options.pick(vi: "Đã thêm cơ quan \(agency.code) — \(name)", en: "Added agency \(agency.code) — \(name)")

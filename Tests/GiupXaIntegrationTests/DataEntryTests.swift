@@ -211,3 +211,17 @@ import Testing
         #expect(again.stdout.contains("đã có sẵn và được giữ nguyên"), "\(again.stdout)")
     }
 }
+
+extension OperatorEntryTests {
+    @Test func anAgencyOfAnExistingNameOrAnUnknownKindIsRefused() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        let twin = try h.server("agency", "add", "--code", "STNMT2", "--name", "sở tài nguyên và môi trường")
+        #expect(twin.status != 0)
+        #expect(twin.stderr.contains("cơ quan STNMT đã có tên này"), "\(twin.stderr)")
+        let kind = try h.server("agency", "add", "--code", "SNEW", "--name", "Sở Mới", "--kind", "sô")
+        #expect(kind.status != 0)
+        #expect(kind.stderr.contains("kind: sai định dạng (sô); gần nhất: so"), "\(kind.stderr)")
+        #expect(try h.server("agency", "add", "--code", "SNEW", "--name", "Sở Mới", "--kind", "ban").status == 0)
+    }
+}

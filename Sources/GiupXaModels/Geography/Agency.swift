@@ -23,6 +23,16 @@ public struct Agency: Sendable, Hashable, Codable {
         return TextRules.issue(field: field, text: name, kind: .singleLine, limit: Self.maxNameLength, isNormalized: true)
     }
 
+    /// The kinds of agency the province has (the embedded data's): sở, ban, chi cục, đoàn thể,
+    /// đơn vị, lực lượng vũ trang, văn phòng.
+    public static let kinds = ["so", "ban", "chi_cuc", "doan_the", "don_vi", "luc_luong_vu_trang", "van_phong"]
+
+    /// The issue with this agency's kind, if it is none of `kinds`.
+    public func kindIssue(field: String) -> FieldIssue? {
+        Self.kinds.contains(kind) ? nil
+            : FieldIssue(field: field, reason: .invalidFormat, value: String(kind.prefix(40)), candidates: NearestNames.closest(to: kind, among: Self.kinds))
+    }
+
     /// 2–16 characters of A–Z, 0–9 and underscore.
     public static func isValidCode(_ code: String) -> Bool {
         (2...16).contains(code.utf8.count)
