@@ -67,7 +67,24 @@ struct CredentialCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let owner = try who.owner(required: true)!
-                let count = try await options.openStore().revokeCredentials(of: owner, id: id, now: Date())
+                let store = try options.openStore()
+                if let id {
+                    // "Revoked 0" would hide a typo: say whose the id is, or that there is none.
+                    let all = try await store.credentials(of: nil)
+                    guard let credential = all.first(where: { $0.id == id }) else {
+                        throw GiupXaModels.ValidationError([FieldIssue(field: "--id", reason: .notFound, value: "\(id)")])
+                    }
+                    guard credential.owner == owner else {
+                        throw GiupXaModels.ValidationError([FieldIssue(field: "--id", reason: .notFound, value: "\(id)", detail: .init(
+                            vi: "khoá #\(id) thuộc \(credential.owner.description), không phải \(owner.description); không thu hồi gì",
+                            en: "credential #\(id) belongs to \(credential.owner.description), not \(owner.description); nothing revoked"))])
+                    }
+                    if credential.revokedAt != nil {
+                        throw GiupXaModels.ValidationError([FieldIssue(field: "--id", reason: .duplicate, value: "\(id)", detail: .init(
+                            vi: "khoá #\(id) đã bị thu hồi từ trước", en: "credential #\(id) was already revoked"))])
+                    }
+                }
+                let count = try await store.revokeCredentials(of: owner, id: id, now: Date())
                 struct View: Encodable { var owner: String; var revoked: Int }
                 options.emit(View(owner: owner.description, revoked: count)) {
                     let shown = TerminalText.line(owner.description)

@@ -225,3 +225,22 @@ extension OperatorEntryTests {
         #expect(try h.server("agency", "add", "--code", "SNEW", "--name", "Sở Mới", "--kind", "ban").status == 0)
     }
 }
+
+extension OperatorEntryTests {
+    @Test func revokingAnotherAgencysCredentialIdSaysWhoseItIsAndRevokesNothing() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        _ = try h.issueCredential("STNMT")
+        _ = try h.issueCredential("SYT")
+        let listed = try #require(try h.server("credential", "list", "--format", "json").json() as? [[String: Any]])
+        let syt = try #require(listed.first { ($0["owner"] as? [String: Any])?["agency"] != nil && "\($0["owner"]!)".contains("SYT") }?["id"] as? Int)
+        let wrong = try h.server("credential", "revoke", "--agency", "STNMT", "--id", "\(syt)")
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("khoá #\(syt) thuộc"), "\(wrong.stderr)")
+        let none = try h.server("credential", "revoke", "--agency", "STNMT", "--id", "999")
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("--id: không tìm thấy (999)"), "\(none.stderr)")
+        let after = try #require(try h.server("credential", "list", "--format", "json").json() as? [[String: Any]])
+        #expect(after.allSatisfy { $0["revokedAt"] == nil }, "nothing was revoked")
+    }
+}
