@@ -78,6 +78,10 @@ public protocol GiupXaStore: Sendable {
     func amendVisits(_ amendments: [VisitAmendment], agencyCode: String, source: VisitSource, receivedAt: Date) async throws -> [SubmitOutcome]
     /// Every revision of a visit, oldest first.
     func revisions(visitID: UUID) async throws -> [VisitRevision]
+    /// The ids of stored visits whose text form (upper-case, with hyphens) starts with `prefix`
+    /// (hex digits and hyphens only), at most `limit`: an operator names a visit by the first
+    /// characters listings show.
+    func visitIDs(prefix: String, limit: Int) async throws -> [UUID]
     /// The latest revision of the `count` most recent visits first stored through a credential,
     /// by start time then id, most recent first (an agency dictionary's visits, PROTOCOL.md §9.5).
     func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit]

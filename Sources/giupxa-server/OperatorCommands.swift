@@ -200,7 +200,7 @@ struct VisitsCommand: AsyncParsableCommand {
                 for stored in page.visits {
                     let v = stored.visit
                     let cadres = v.cadres.map { TerminalText.line($0.name) }.joined(separator: ", ")
-                    lines.append("  \(VietnameseFormat.dateTime(v.start))  \(TerminalText.line(v.agencyCode))  \(TerminalText.line(v.communeCode))  r\(stored.revision)  \(cadres)  \(VietnameseFormat.vnd(v.supportTotalVND, language: options.language))")
+                    lines.append("  \(v.id.uuidString.prefix(8))  \(VietnameseFormat.dateTime(v.start))  \(TerminalText.line(v.agencyCode))  \(TerminalText.line(v.communeCode))  r\(stored.revision)  \(cadres)  \(VietnameseFormat.vnd(v.supportTotalVND, language: options.language))")
                 }
                 return lines.joined(separator: "\n")
             }
@@ -211,18 +211,35 @@ struct VisitsCommand: AsyncParsableCommand {
 }
 
 struct HistoryCommand: AsyncParsableCommand {
+    /// The visit `text` names: a full id, or the start of exactly one stored visit's id.
+    static func visitID(_ text: String, in store: any GiupXaStore) async throws -> UUID {
+        if let full = UUID(uuidString: text) { return full }
+        guard text.count >= 4, text.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .invalidFormat, value: String(text.prefix(40)), example: "4B216F91")])
+        }
+        let matches = try await store.visitIDs(prefix: text, limit: 6)
+        switch matches.count {
+        case 1: return matches[0]
+        case 0: throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: text)])
+        default:
+            let shown = matches.prefix(5).map { String($0.uuidString.prefix(13)) }.joined(separator: ", ")
+            throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .duplicate, value: text, detail: .init(
+                vi: "nhiều chuyến công tác có mã bắt đầu bằng \(text): \(shown); hãy gõ thêm ký tự",
+                en: "several visits have ids starting with \(text): \(shown); type more characters"))])
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Every revision of a visit: who sent it, when, and what it said.")
 
     @OptionGroup var options: ServerOptions
-    @Argument(help: "The visit id (UUID).") var id: String
+    @Argument(help: "The visit id: in full, or its first characters (at least 4).") var id: String
 
     func run() async throws {
         do {
-            guard let uuid = UUID(uuidString: id) else {
-                throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .invalidFormat, value: id)])
-            }
-            let revisions = try await options.openStore().revisions(visitID: uuid)
+            let store = try options.openStore()
+            let uuid = try await Self.visitID(id, in: store)
+            let revisions = try await store.revisions(visitID: uuid)
             guard !revisions.isEmpty else {
                 throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: id)])
             }

@@ -244,3 +244,23 @@ extension OperatorEntryTests {
         #expect(after.allSatisfy { $0["revokedAt"] == nil }, "nothing was revoked")
     }
 }
+
+extension OperatorEntryTests {
+    /// Finding 5 on the server side: `visits` shows the short id, and `history` takes it.
+    @Test func historyTakesTheShortIdTheListingShows() throws {
+        let h = try Harness()
+        let running = try h.startWithAgency()
+        defer { running.stop() }
+        #expect(try h.client("device", "visit", "add", "--file", Harness.fixture("visit-1.json")).status == 0)
+        #expect(try h.client("device", "sync").status == 0)
+        let stored = try #require(try h.server("visits", "--format", "json").json() as? [[String: Any]])
+        let id = try #require((stored.first?["visit"] as? [String: Any])?["id"] as? String).uppercased()
+        let short = String(id.prefix(8))
+        #expect(try h.server("visits").stdout.contains(short))
+        let history = try h.server("history", short.lowercased())
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.hasPrefix("r1"), "\(history.stdout)")
+        let unknown = try h.server("history", "FFFFFFFF")
+        #expect(unknown.stderr.contains("id: không tìm thấy (FFFFFFFF)"), "\(unknown.stderr)")
+    }
+}

@@ -72,6 +72,7 @@ final class FaultyStore: GiupXaStore {
         try await inner.amendVisits(amendments, agencyCode: agencyCode, source: source, receivedAt: receivedAt)
     }
     func revisions(visitID: UUID) async throws -> [VisitRevision] { try await inner.revisions(visitID: visitID) }
+    func visitIDs(prefix: String, limit: Int) async throws -> [UUID] { try await inner.visitIDs(prefix: prefix, limit: limit) }
     func recentVisits(credentialID: Int64, count: Int) async throws -> [Visit] { try await inner.recentVisits(credentialID: credentialID, count: count) }
 }
 

@@ -362,6 +362,16 @@ public final class SQLiteStore: GiupXaStore {
         }
     }
 
+    public func visitIDs(prefix: String, limit: Int) async throws -> [UUID] {
+        let wanted = prefix.uppercased()
+        guard !wanted.isEmpty, wanted.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { return [] }
+        return try await pool.read { db in
+            // GLOB is case-sensitive and uses the primary key's index; ids are upper-case text.
+            try String.fetchAll(db, sql: "SELECT id FROM visit WHERE id GLOB ? ORDER BY id LIMIT ?", arguments: [wanted + "*", limit])
+                .compactMap(UUID.init(uuidString:))
+        }
+    }
+
     public func revisions(visitID: UUID) async throws -> [VisitRevision] {
         try await pool.read { db in
             try Row.fetchAll(
