@@ -211,6 +211,22 @@ struct VisitsCommand: AsyncParsableCommand {
 }
 
 struct HistoryCommand: AsyncParsableCommand {
+    /// The fields `to` changed from `from`, named for the operator.
+    static func changes(from: Visit, to: Visit, language: Language) -> [String] {
+        let fields: [(Bool, String, String)] = [
+            (from.communeCode != to.communeCode, "xã", "commune"),
+            (from.start != to.start, "thời gian bắt đầu", "start"),
+            (from.end != to.end, "thời gian kết thúc", "end"),
+            (from.cadres != to.cadres, "cán bộ", "cadres"),
+            (from.plan != to.plan, "kế hoạch", "plan"),
+            (from.activities != to.activities, "hoạt động", "activities"),
+            (from.support != to.support, "hỗ trợ", "support"),
+            (from.results != to.results, "kết quả", "results"),
+            (from.communeRequests != to.communeRequests, "đề nghị của xã", "commune requests"),
+        ]
+        return fields.filter(\.0).map { language.pick(vi: $0.1, en: $0.2) }
+    }
+
     /// The visit `text` names: a full id, or the start of exactly one stored visit's id.
     static func visitID(_ text: String, in store: any GiupXaStore) async throws -> UUID {
         if let full = UUID(uuidString: text) { return full }
@@ -246,11 +262,17 @@ struct HistoryCommand: AsyncParsableCommand {
             options.emit(revisions) {
                 // One line per revision, its results indented under it: no line of the results
                 // can start where a revision starts, and controls in them are escaped.
-                revisions.map { r in
+                zip(revisions, [nil] + revisions.map(\.visit)).map { r, previous in
                     let v = r.visit
                     let source = r.source?.label(options.language) ?? options.pick(vi: "(nguồn không ghi nhận)", en: "(source not recorded)")
-                    let head = "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(TerminalText.line(r.submittedBy))  [\(TerminalText.line(source))]  "
+                    var head = "r\(r.revision)  \(VietnameseFormat.dateTime(r.receivedAt))  \(TerminalText.line(r.submittedBy))  [\(TerminalText.line(source))]  "
                         + "\(TerminalText.line(v.communeCode))  \(VietnameseFormat.dateTime(v.start)) → \(VietnameseFormat.dateTime(v.end))"
+                    // What this revision changed, so a correction can be judged without reading both in full.
+                    if let previous {
+                        let changed = Self.changes(from: previous, to: v, language: options.language)
+                        head += "\n    " + options.pick(vi: "đã sửa: ", en: "changed: ")
+                            + (changed.isEmpty ? options.pick(vi: "(không có gì)", en: "(nothing)") : changed.joined(separator: ", "))
+                    }
                     return v.results.isEmpty ? head : head + "\n" + TerminalText.block(v.results)
                 }.joined(separator: "\n")
             }

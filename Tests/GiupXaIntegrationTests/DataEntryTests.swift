@@ -260,6 +260,17 @@ extension OperatorEntryTests {
         let history = try h.server("history", short.lowercased())
         #expect(history.status == 0, "\(history.stderr)")
         #expect(history.stdout.hasPrefix("r1"), "\(history.stdout)")
+        // A correction: history names what it changed.
+        let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Harness.fixture("visit-1.json"))))
+        var visit = try #require((parsed as? [String: Any]) ?? (parsed as? [[String: Any]])?.first)
+        visit["results"] = "Kết quả đã được bổ sung sau chuyến đi."
+        let corrected = try h.write("corrected.json", String(decoding: try JSONSerialization.data(withJSONObject: visit), as: UTF8.self))
+        let amended = try h.client("device", "visit", "amend", short, "--file", corrected)
+        #expect(amended.status == 0, "\(amended.stderr)")
+        #expect(try h.client("device", "sync").status == 0)
+        let corrections = try h.server("history", short)
+        #expect(corrections.stdout.contains("r2"), "\(corrections.stdout)")
+        #expect(corrections.stdout.contains("đã sửa: kết quả"), "\(corrections.stdout)")
         let unknown = try h.server("history", "FFFFFFFF")
         #expect(unknown.stderr.contains("id: không tìm thấy (FFFFFFFF)"), "\(unknown.stderr)")
     }
