@@ -13,7 +13,7 @@ struct ServerCommand: AsyncParsableCommand {
         version: "giupxa-server 0.3 (GiupXa protocol versions 1–2)",
         subcommands: [InitCommand.self, ServeCommand.self, AgencyCommand.self, CredentialCommand.self,
                       DecisionCommand.self, VisitsCommand.self, HistoryCommand.self, ImportBundleCommand.self,
-                      ImportVisitsCommand.self, ReportCommand.self, CheckCommand.self])
+                      ImportVisitsCommand.self, ReportCommand.self, CheckCommand.self, CommunesCommand.self])
 }
 
 

@@ -275,3 +275,16 @@ extension OperatorEntryTests {
         #expect(unknown.stderr.contains("id: không tìm thấy (FFFFFFFF)"), "\(unknown.stderr)")
     }
 }
+
+extension OperatorEntryTests {
+    /// Finding 12: the communes and their codes are listed, by district.
+    @Test func communesAreListedByDistrict() throws {
+        let h = try Harness()
+        #expect(try h.server("init").status == 0)
+        let all = try #require(try h.server("communes", "--format", "json").json() as? [[String: Any]])
+        #expect(all.count == 130)
+        let muongNhe = try h.server("communes", "--district", "muong nhe")
+        #expect(muongNhe.stdout.hasPrefix("Huyện Mường Nhé\n  03154  Sín Thầu"), "\(muongNhe.stdout)")
+        #expect(try h.server("communes", "--district", "nowhere").status != 0)
+    }
+}
