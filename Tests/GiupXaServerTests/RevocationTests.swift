@@ -41,4 +41,22 @@ import Testing
         #expect(refusal?.message.contains("revoked") == true)
         #expect(elapsed < .seconds(1))
     }
+
+    /// PROTOCOL.md §12.1: the connection itself then ends with GOAWAY UNAUTHENTICATED.
+    @Test func aRevokedConnectionEndsWithGoAwayUnauthenticated() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret)])
+        let watching = Task {
+            try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(5)) { frames in frames.contains { $0.type == .goAway } }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await server.store.revokeCredentials(of: .agency(code: "STNMT"), id: nil, now: Date()) == 1)
+        let exchange = try await watching.value
+        #expect(exchange.frames.first?.type == .hello, "the connection was live before")
+        let goAway = try #require(exchange.frames.first { $0.type == .goAway }, "\(exchange.frames.map(\.type))")
+        let status = try MessageCodec.decode(Giupxa_V1_GoAway.self, from: goAway.body).status
+        #expect(StatusCode(rawValue: status.code) == .unauthenticated)
+        #expect(status.message.contains("revoked"), "\(status.message)")
+    }
 }
