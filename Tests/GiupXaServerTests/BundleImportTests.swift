@@ -125,6 +125,26 @@ import Testing
         #expect(try await storedCount() == 0)
     }
 
+    /// §15.2: the header's agency code is compared case-insensitively.
+    @Test func theHeadersAgencyCodeMatchesInAnyCase() async throws {
+        let results = try await importBundle(signed(agency: "stnmt"))
+        #expect(results.map(\.outcome) == [.stored, .stored, .stored])
+    }
+
+    /// §15.2: bundle visits get SubmitVisits' validation and authorization, one result each.
+    @Test func bundleVisitsAreValidatedAndAuthorizedAsASyncIs() async throws {
+        var visits = Self.visits(3)
+        visits[1].cadres = []  // invalid: a visit needs a cadre
+        let stnmt = Set(DefaultData.sampleAssignments.filter { $0.agencyCode == "STNMT" }.map(\.communeCode))
+        let elsewhere = try #require(DefaultData.sampleAssignments.first { !stnmt.contains($0.communeCode) }).communeCode
+        visits[2].communeCode = elsewhere  // not STNMT's commune
+        let results = try await importBundle(signed(visits))
+        #expect(results.map(\.outcome) == [.stored, .rejected, .rejected])
+        #expect(StatusCode(rawValue: results[1].status.code) == .invalidArgument)
+        #expect(StatusCode(rawValue: results[2].status.code) == .permissionDenied)
+        #expect(try await storedCount() == 1)
+    }
+
     @Test func aBundleOfARevokedCredentialIsRefused() async throws {
         let bytes = signed()
         let id = try await credentialID(stnmt)
