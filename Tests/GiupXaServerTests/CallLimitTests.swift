@@ -115,3 +115,26 @@ import Testing
         #expect(status.message.contains("storage is full"), "\(status.message)")
     }
 }
+
+/// PROTOCOL.md §7.2: a draining server answers what it has read, then says goodbye.
+@Suite struct DrainTests {
+    /// The call is answered before the drain starts: whether a call still arriving when it
+    /// starts is answered depends on how much of it was read, which a test cannot pin.
+    @Test func theDrainGoesAwayUnavailableWithTheLastCallID() async throws {
+        let server = try await TestServer.start()
+        defer { server.stop() }
+        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret), CallLimitTests.slowSubmit(callID: 1)])
+        let watching = Task {
+            try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(10)) { frames in frames.contains { $0.type == .goAway } }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        server.drain()
+        let exchange = try await watching.value
+        #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, "the call is answered: \(exchange.frames.map { "\($0.type)/\($0.callID)" })")
+        let goAway = try #require(exchange.frames.first { $0.type == .goAway })
+        let message = try MessageCodec.decode(Giupxa_V1_GoAway.self, from: goAway.body)
+        #expect(StatusCode(rawValue: message.status.code) == .unavailable)
+        #expect(message.status.message.contains("shutting down"), "\(message.status.message)")
+        #expect(message.lastCallID == 1)
+    }
+}

@@ -18,6 +18,7 @@ final class TestServer: Sendable {
     let secret: String
     let configuration: ServerConfiguration
     private let task: Task<Void, any Error>
+    private let server: GiupXaServer
 
     static func start(
         host: String = "127.0.0.1", limits: ProtocolLimits = .default, handshakeTimeout: Int64 = 15, idleTimeout: Int64 = 20,
@@ -42,15 +43,23 @@ final class TestServer: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        return TestServer(store: store, port: port, secret: secret, configuration: configuration, task: task)
+        return TestServer(store: store, port: port, secret: secret, configuration: configuration, task: task, server: server)
     }
 
-    private init(store: SQLiteStore, port: Int, secret: String, configuration: ServerConfiguration, task: Task<Void, any Error>) {
+    private init(
+        store: SQLiteStore, port: Int, secret: String, configuration: ServerConfiguration, task: Task<Void, any Error>, server: GiupXaServer
+    ) {
         self.store = store
         self.port = port
         self.secret = secret
         self.configuration = configuration
         self.task = task
+        self.server = server
+    }
+
+    /// Graceful shutdown, as SIGTERM starts it: no new connections or calls, running calls answered.
+    func drain() {
+        server.beginShutdown()
     }
 
     func stop() {
