@@ -51,5 +51,13 @@ import Testing
         let table = "agency_code,commune,district\nSTNMT,Na Sơn,Điện Biên\nSYT,Na Son,Huyện Điện Biên Đông\n"
         let parsed = try AssignmentTable.parse(csv: table, decisionNumber: "1/QĐ", agencies: DefaultData.agencies, communes: communes)
         #expect(parsed.map(\.communeCode) == ["1", "2"])
+        // A unique commune with a district that is not its own: refused, not silently taken.
+        let keoLom = try #require(DefaultData.communes.first { $0.code == "03376" })
+        let wrong = "agency_code,commune,district\nSTNMT,\(keoLom.name),Huyện Tuần Giáo\n"
+        #expect {
+            _ = try AssignmentTable.parse(csv: wrong, decisionNumber: "1/QĐ", agencies: DefaultData.agencies, communes: DefaultData.communes)
+        } throws: { error in
+            (error as? ValidationError)?.message(.vi).contains("row 2.district: xã 03376 Keo Lôm thuộc \(keoLom.district.name), không phải Huyện Tuần Giáo") == true
+        }
     }
 }

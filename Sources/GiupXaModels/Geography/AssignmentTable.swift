@@ -61,6 +61,17 @@ public enum AssignmentTable {
                     field: "row \(line).commune", reason: .unknownCommune, value: communeText,
                     candidates: Self.closestCommunes(communeText, communes)))
             }
+            // A district given beside a commune must be the commune's: a wrong one is a sign the
+            // row means another commune, never ignored.
+            let districtText = cell(districtColumn)
+            let given = VietnameseText.searchKey(districtText)
+            if let found = commune, !given.isEmpty,
+               !Self.districtKeys(found.district.name).contains(given), !VietnameseText.searchKey(found.district.name).contains(given) {
+                issues.append(FieldIssue(field: "row \(line).district", reason: .invalidFormat, value: districtText, detail: .init(
+                    vi: "xã \(found.code) \(found.name) thuộc \(found.district.name), không phải \(districtText)",
+                    en: "commune \(found.code) \(found.name) is in \(found.district.name), not \(districtText)")))
+                continue
+            }
             let roleKey = VietnameseText.searchKey(cell(roleColumn))
             let role: Assignment.Role
             switch roleKey {
