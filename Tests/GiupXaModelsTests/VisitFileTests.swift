@@ -38,4 +38,14 @@ import Testing
         #expect(Self.read(#"{"start": "a", "end": "b", "cadres": []}"#) == .missingKey(path: "visit", key: "commune"))
         #expect(Self.read("42") == .notVisits)
     }
+
+    /// Numbers in a file may be written as text the Vietnamese way; what could mean two things is refused.
+    @Test func numbersMayBeTextTypedTheVietnameseWay() throws {
+        let support = #"{"commune": "03376", "start": "12/03/2019 08:00", "end": "13/03/2019 16:00", "cadres": [{"name": "Lò Văn Minh"}], "support": [{"description": "Gạo", "quantity": "1.000", "unit": "kg", "value_vnd": "15.000.000 đ"}, {"description": "Chăn", "quantity": 20, "value_vnd": 4000000}]}"#
+        let read = try VisitFile.read(Data(support.utf8))
+        #expect(read.first?.support?.map(\.quantity) == [1000, 20])
+        #expect(read.first?.support?.map(\.valueVnd) == [15_000_000, 4_000_000])
+        let ambiguous = support.replacingOccurrences(of: #""1.000""#, with: #""1,000""#)
+        #expect(Self.read("[\(ambiguous)]")?.message(.vi).hasPrefix("[0].support[0].quantity: không rõ nghĩa (1,000)") == true, "\(String(describing: Self.read("[\(ambiguous)]")))")
+    }
 }

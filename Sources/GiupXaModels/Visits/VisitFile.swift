@@ -12,6 +12,8 @@ public enum VisitFile {
         case unknownKey(path: String, key: String, nearest: [String])
         case missingKey(path: String, key: String)
         case wrongType(path: String, expected: String)
+        /// A value of the right kind that does not read (a number typed as "1,000").
+        case field(FieldIssue)
 
         public func message(_ language: Language) -> String {
             switch self {
@@ -30,6 +32,8 @@ public enum VisitFile {
                 return language.pick(vi: "\(path): thiếu khoá \"\(key)\"", en: "\(path): the key \"\(key)\" is missing")
             case .wrongType(let path, let expected):
                 return language.pick(vi: "\(path): phải là \(expected.vi)", en: "\(path): must be \(expected.en)")
+            case .field(let issue):
+                return issue.message(language)
             }
         }
     }
@@ -72,6 +76,8 @@ public enum VisitFile {
             return [try decoder.decode(VisitInput.self, from: data)]
         } catch let error as DecodingError {
             throw decodingFailure(error)
+        } catch let issue as FieldIssue {
+            throw .field(issue)
         } catch {
             throw .notVisits
         }

@@ -50,6 +50,38 @@ public struct VisitInput: Sendable, Codable {
             self.unit = unit
             self.valueVnd = valueVnd
         }
+
+        /// Numbers as JSON numbers, or as text typed the Vietnamese way ("1.000", "15.000.000 đ"),
+        /// read by `NumberInput`; a refused one is a `FieldIssue` naming the field.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            description = try container.decode(String.self, forKey: .description)
+            unit = try container.decodeIfPresent(String.self, forKey: .unit)
+            func field(_ key: CodingKeys) -> String {
+                (decoder.codingPath + [key]).reduce(into: "") { path, key in
+                    if let index = key.intValue { path += "[\(index)]" } else { path += path.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+                }
+            }
+            if let number = try? container.decodeIfPresent(Double.self, forKey: .quantity) {
+                quantity = number
+            } else if let text = try container.decodeIfPresent(String.self, forKey: .quantity) {
+                switch NumberInput.quantity(text) {
+                case .success(let read): quantity = read
+                case .failure(let failure): throw failure.issue(field: field(.quantity), value: text, example: NumberInput.quantityExample)
+                }
+            } else {
+                quantity = nil
+            }
+            if let number = try? container.decode(Int64.self, forKey: .valueVnd) {
+                valueVnd = number
+            } else {
+                let text = try container.decode(String.self, forKey: .valueVnd)
+                switch NumberInput.amount(text) {
+                case .success(let read): valueVnd = read
+                case .failure(let failure): throw failure.issue(field: field(.valueVnd), value: text, example: NumberInput.amountExample)
+                }
+            }
+        }
     }
 
     /// What was already refused while the input was read (a number typed in a form that cannot
