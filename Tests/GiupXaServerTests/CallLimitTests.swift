@@ -36,16 +36,21 @@ import Testing
         #expect(exchange.frames.contains { $0.callID == 1 && $0.type == .response }, "the running call is answered")
     }
 
+    /// The call waits for one of the large-call permits (cores − 1, §11) behind calls that hold
+    /// them all, so its 1 ms deadline surely passes before it can run, however loaded the machine.
     @Test func aCallPastItsDeadlineEndsWithDeadlineExceeded() async throws {
         let server = try await TestServer.start()
         defer { server.stop() }
         var metadata = Giupxa_V1_CallMetadata()
         metadata.timeoutMs = 1
-        let bytes = BadInputTableTests.preamble + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret), Self.slowSubmit(callID: 1, metadata: metadata)])
-        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(10)) { frames in
-            frames.contains { $0.callID == 1 }
+        let holders = (1...UInt32(max(1, System.coreCount - 1))).map { Self.slowSubmit(callID: $0) }
+        let late = UInt32(holders.count + 1)
+        let bytes = BadInputTableTests.preamble
+            + BadInputTableTests.bytes([BadInputTableTests.hello(server.secret)] + holders + [Self.slowSubmit(callID: late, metadata: metadata)])
+        let exchange = try await RawClient.exchange(port: server.port, bytes: bytes, wait: .seconds(20)) { frames in
+            frames.contains { $0.callID == late }
         }
-        let status = try #require(try Self.answer(exchange.frames, callID: 1), "\(exchange.frames.map { "\($0.type)/\($0.callID)" })")
+        let status = try #require(try Self.answer(exchange.frames, callID: late), "\(exchange.frames.map { "\($0.type)/\($0.callID)" })")
         #expect(StatusCode(rawValue: status.code) == .deadlineExceeded, "\(status.message)")
     }
 }
