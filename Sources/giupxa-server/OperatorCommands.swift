@@ -227,21 +227,11 @@ struct HistoryCommand: AsyncParsableCommand {
         return fields.filter(\.0).map { language.pick(vi: $0.1, en: $0.2) }
     }
 
-    /// The visit `text` names: a full id, or the start of exactly one stored visit's id.
+    /// The visit `text` names: a full id, or a prefix of exactly one stored visit's (`VisitReference`).
     static func visitID(_ text: String, in store: any GiupXaStore) async throws -> UUID {
-        if let full = UUID(uuidString: text) { return full }
-        guard text.count >= 4, text.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
-            throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .invalidFormat, value: String(text.prefix(40)), example: "4B216F91")])
-        }
-        let matches = try await store.visitIDs(prefix: text, limit: 6)
-        switch matches.count {
-        case 1: return matches[0]
-        case 0: throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .notFound, value: text)])
-        default:
-            let shown = matches.prefix(5).map { String($0.uuidString.prefix(13)) }.joined(separator: ", ")
-            throw GiupXaModels.ValidationError([FieldIssue(field: "id", reason: .duplicate, value: text, detail: .init(
-                vi: "nhiều chuyến công tác có mã bắt đầu bằng \(text): \(shown); hãy gõ thêm ký tự",
-                en: "several visits have ids starting with \(text): \(shown); type more characters"))])
+        switch try VisitReference.parse(text) {
+        case .full(let id): return id
+        case .prefix(let wanted): return try VisitReference.pick(text, among: try await store.visitIDs(prefix: wanted, limit: 6))
         }
     }
 

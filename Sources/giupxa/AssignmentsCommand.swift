@@ -32,9 +32,7 @@ struct AssignmentsCommand: AsyncParsableCommand {
                     en: "Assigned communes (fetched \(VietnameseFormat.dateTime(fetchedAt))):")]
                 // Which decision is in force today, as far as the cache shows the decisions.
                 let today = CivilDate(Date())
-                let decisions = Dictionary(assignments.map { ($0.decisionNumber, $0.period) }, uniquingKeysWith: { a, _ in a })
-                    .map { Decision(number: $0.key, signedOn: $0.value.start, period: $0.value, standingAgencyCode: "") }
-                let inForce = Decision.inForce(on: today, among: decisions)
+                let inForce = Decision.inForce(on: today, among: Outbox.CachedAssignment.decisions(in: assignments))
                 for a in assignments {
                     let role = a.role == .lead ? output.pick(vi: "phụ trách", en: "lead") : output.pick(vi: "phối hợp", en: "supporting")
                     let sample = a.isSample ? output.pick(vi: " [dữ liệu mẫu]", en: " [sample data]") : ""

@@ -5,22 +5,25 @@ public import GiupXaModels
 /// compared without tones or case). Recorded twice by mistake, such a visit would be counted
 /// twice by the report; `visit add` refuses it unless told it is really another visit.
 public enum DuplicateVisits {
-    public static func isDuplicate(_ a: Visit, _ b: Visit) -> Bool {
-        guard a.id != b.id, a.communeCode == b.communeCode, a.start < b.end, b.start < a.end else { return false }
-        let names = Set(a.cadres.map { VietnameseText.searchKey($0.name) })
-        return b.cadres.contains { names.contains(VietnameseText.searchKey($0.name)) }
-    }
+    static func cadreKeys(_ visit: Visit) -> Set<String> { Set(visit.cadres.map { VietnameseText.searchKey($0.name) }) }
 
     /// For each of `visits` that duplicates a recorded one or an earlier one of the same batch,
     /// its issue (field `start`, or `[i].start` for the i-th of several). A visit whose id is
-    /// already recorded is the same record, not a duplicate: it is not checked.
+    /// already recorded is the same record, not a duplicate: it is not checked. Each visit's
+    /// names are keyed once, and only visits of the same commune are compared.
     public static func issues(in visits: [Visit], recorded: [Visit]) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         let known = Set(recorded.map(\.id))
-        for (index, visit) in visits.enumerated() where !known.contains(visit.id) {
-            let earlier = recorded + visits[..<index]
-            guard let twin = earlier.first(where: { isDuplicate(visit, $0) }) else { continue }
-            let shared = twin.cadres.map(\.name).first { name in visit.cadres.contains { VietnameseText.searchKey($0.name) == VietnameseText.searchKey(name) } } ?? ""
+        var byCommune: [String: [(visit: Visit, keys: Set<String>)]] = [:]
+        for visit in recorded { byCommune[visit.communeCode, default: []].append((visit, cadreKeys(visit))) }
+        for (index, visit) in visits.enumerated() {
+            let keys = cadreKeys(visit)
+            defer { byCommune[visit.communeCode, default: []].append((visit, keys)) }
+            guard !known.contains(visit.id) else { continue }
+            guard let (twin, twinKeys) = byCommune[visit.communeCode]?.first(where: {
+                $0.visit.id != visit.id && visit.start < $0.visit.end && $0.visit.start < visit.end && !keys.isDisjoint(with: $0.keys)
+            }) else { continue }
+            let shared = twin.cadres.map(\.name).first { twinKeys.contains(VietnameseText.searchKey($0)) && keys.contains(VietnameseText.searchKey($0)) } ?? ""
             let when = "\(VietnameseFormat.dateTime(twin.start)) → \(VietnameseFormat.dateTime(twin.end))"
             let short = String(twin.id.uuidString.prefix(8))
             issues.append(FieldIssue(

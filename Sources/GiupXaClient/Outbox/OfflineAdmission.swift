@@ -15,10 +15,12 @@ public struct OfflineAdmission: Sendable {
 
     let assignments: [Outbox.CachedAssignment]
     let hasCache: Bool
+    let decisions: [Decision]
 
     public init(assignments: [Outbox.CachedAssignment], fetchedAt: Date?) {
         self.assignments = assignments
         self.hasCache = fetchedAt != nil
+        self.decisions = Outbox.CachedAssignment.decisions(in: assignments)
     }
 
     public func check(_ visit: Visit, field: String = "commune") -> Verdict {
@@ -44,10 +46,6 @@ public struct OfflineAdmission: Sendable {
                 vi: "xã \(named) được phân công cho cơ quan trong \(periods), không phải trong thời gian chuyến công tác \(first)–\(last)",
                 en: "commune \(named) is assigned to your agency for \(periods), not for the visit's days \(first)–\(last)")))
         }
-        // The decisions the cache knows, with their periods (not their signing dates: a tie of
-        // two decisions starting the same day goes by number here, and the server decides).
-        let decisions = Dictionary(assignments.map { ($0.decisionNumber, $0.period) }, uniquingKeysWith: { a, _ in a })
-            .map { Decision(number: $0.key, signedOn: $0.value.start, period: $0.value, standingAgencyCode: "") }
         if let inForce = Decision.inForce(on: first, among: decisions),
            !mine.contains(where: { $0.decisionNumber == inForce.number && $0.period.contains(last) })
         {
@@ -56,5 +54,14 @@ public struct OfflineAdmission: Sendable {
                 en: "decision \(inForce.number), in force from \(inForce.period.start), no longer assigns commune \(named) to your agency")))
         }
         return .admitted
+    }
+}
+
+extension Outbox.CachedAssignment {
+    /// The decisions a cache shows, with their periods. Not their signing dates: a tie of two
+    /// decisions starting the same day goes by number here, and the server decides.
+    public static func decisions(in assignments: [Outbox.CachedAssignment]) -> [Decision] {
+        Dictionary(assignments.map { ($0.decisionNumber, $0.period) }, uniquingKeysWith: { a, _ in a })
+            .map { Decision(number: $0.key, signedOn: $0.value.start, period: $0.value, standingAgencyCode: "") }
     }
 }

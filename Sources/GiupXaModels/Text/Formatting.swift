@@ -13,14 +13,19 @@ public enum VietnameseFormat {
 
     /// "193.900.000 đ" (dot as thousands separator, as in Vietnamese documents).
     public static func vnd(_ amount: Int64, language: Language = .vi) -> String {
-        let digits = String(amount.magnitude)
-        var grouped = ""
+        let grouped = grouped(amount, separator: language == .vi ? "." : ",")
+        return language == .vi ? "\(grouped) đ" : "\(grouped) VND"
+    }
+
+    /// "-1.234.567": digits in groups of three.
+    static func grouped(_ value: Int64, separator: Character) -> String {
+        let digits = String(value.magnitude)
+        var grouped = value < 0 ? "-" : ""
         for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(language == .vi ? "." : ",") }
+            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(separator) }
             grouped.append(character)
         }
-        let sign = amount < 0 ? "-" : ""
-        return language == .vi ? "\(sign)\(grouped) đ" : "\(sign)\(grouped) VND"
+        return grouped
     }
 
     /// A quantity as it reads back in Vietnamese: "1.000", "2,5", "1.000,25" (up to 3 decimals).
@@ -30,8 +35,8 @@ public enum VietnameseFormat {
         var fraction = String(Int64(abs(thousandths)) % 1000)
         fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        let grouped = vnd(whole).dropLast(2)  // "1.000 đ" without " đ"
-        return fraction.isEmpty ? String(grouped) : "\(grouped),\(fraction)"
+        let grouped = grouped(whole, separator: ".")
+        return fraction.isEmpty ? grouped : "\(grouped),\(fraction)"
     }
 
     /// "17/08/2017 08:30" in UTC+7.

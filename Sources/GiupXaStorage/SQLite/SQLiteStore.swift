@@ -21,7 +21,7 @@ public final class SQLiteStore: GiupXaStore {
     public convenience init(path: String, assignmentCacheLifetime: Duration = .seconds(1)) throws {
         do {
             try self.init(opening: path, assignmentCacheLifetime: assignmentCacheLifetime)
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+        } catch let error as DatabaseError where Self.isDamage(error) {
             // Not a database, or one SQLite cannot read: a message an operator can act on.
             throw StoreError.damaged([error.message ?? "\(error.resultCode)"])
         }
@@ -73,7 +73,7 @@ public final class SQLiteStore: GiupXaStore {
                 let findings = try String.fetchAll(db, sql: full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)")
                 return findings == ["ok"] ? [] : findings
             }
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+        } catch let error as DatabaseError where Self.isDamage(error) {
             // So damaged that the check itself cannot read the file.
             return [error.message ?? "\(error.resultCode)"]
         }
